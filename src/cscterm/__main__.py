@@ -1,0 +1,3 @@
+from cscterm.cli import main
+
+main()

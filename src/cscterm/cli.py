@@ -1,0 +1,206 @@
+"""The ``cscterm`` command.
+
+Only ``cscterm`` with no subcommand starts the TUI, and only then is Textual
+imported; the other commands stay quick and never touch the terminal beyond
+printing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cscterm import __version__
+from cscterm.config import Config, resolve
+from cscterm.errors import DomainError
+from cscterm.i18n import set_language, t
+from cscterm.text import printable
+
+
+class _Context:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def workspace(self) -> Any:
+        from cscterm.services.workspace import open_workspace
+
+        return open_workspace(self.config)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(printable(message), err=True)
+    sys.exit(code)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Database file (env CSCTERM_DB; default: the user data folder).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None,
+              help="UI language (env CSCTERM_LANG; default: from the locale).")
+@click.option("--user", "user", default=None, metavar="LOGIN",
+              help="Act as this login (env CSCTERM_USER; default: the OS login).")
+@click.version_option(__version__, "-V", "--version", prog_name="cscterm")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, lang: str | None, user: str | None) -> None:
+    """cscterm — the customer-service workbench.
+
+    Run without a command to open the workbench.
+    """
+    config = resolve(db=db, lang=lang, user=user)
+    set_language(config.lang)
+    ctx.obj = _Context(config)
+    if ctx.invoked_subcommand is None:
+        from cscterm.tui.app import run
+
+        run(config)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def import_(obj: _Context, files: tuple[Path, ...]) -> None:
+    """Load scenario packs or forbidden-term lists (YAML).
+
+    Every file is checked first; if any has a problem, each is reported as
+    FILE:LINE: field: problem and nothing is written.
+    """
+    from cscterm.services import io
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            summary = io.import_files(session, ws.actor, list(files), [str(f) for f in files])
+    except io.ImportFailed as exc:
+        for problem in exc.problems:
+            click.echo(printable(str(problem)), err=True)
+        _fail(t("cli.import_failed", count=len(exc.problems)), 1)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(t("cli.import_done", **vars(summary)))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="How many hits to print.")
+@click.pass_obj
+def search(obj: _Context, query: str, as_json: bool, limit: int) -> None:
+    """Print ranked scripts matching QUERY (text, pinyin initials or /shortcut)."""
+    from cscterm.i18n import style_label
+    from cscterm.services import scripts
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            hits = scripts.search(session, ws.actor, query, limit=limit)
+    finally:
+        ws.close()
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps({
+                "id": hit.id, "shortcut": hit.shortcut, "title": hit.title,
+                "scenario": hit.scenario_title, "category": hit.category,
+                "style": hit.default_style, "styles": list(hit.styles),
+                "first_line": hit.first_line, "personal": hit.personal,
+            }, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo(t("cli.no_hits"), err=True)
+        sys.exit(1)
+    for hit in hits:
+        click.echo(printable(
+            f"/{hit.shortcut}\t{hit.category} › {hit.title}\t{style_label(hit.default_style)}\t"
+            f"{hit.first_line}"
+        ))
+
+
+@cli.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def lint(obj: _Context, source: Path) -> None:
+    """Check a text file (or - for standard input) for forbidden terms.
+
+    Exits 1 when any term is found, 0 when the text is clean.
+    """
+    from cscterm.services import lint as lint_service
+
+    name = "-" if str(source) == "-" else str(source)
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else source.read_bytes()
+    except OSError as exc:
+        _fail(f"{name}: {exc.strerror or exc}")
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        _fail(f"{name}:{line}: {t('imp.utf8', offset=exc.start)}")
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            hits = lint_service.lint_text(session, content)
+    finally:
+        ws.close()
+    for hit in hits:
+        click.echo(printable(
+            f"{name}:{hit.line}:{hit.column}: {hit.term} — {hit.reason} → {hit.alternative}"
+        ))
+    if hits:
+        click.echo(t("cli.lint_hits", count=len(hits)), err=True)
+        sys.exit(1)
+
+
+@cli.group()
+def user() -> None:
+    """Users and roles (leads only for changes)."""
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(obj: _Context) -> None:
+    """List users with their roles."""
+    from cscterm.services import users
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            for person in users.list_users(session):
+                click.echo(printable(f"{person.login}\t{person.role}\t{person.team}\t{person.name}"))
+    finally:
+        ws.close()
+
+
+@user.command("role")
+@click.argument("login")
+@click.argument("role", type=click.Choice(["lead", "agent"]))
+@click.pass_obj
+def user_role(obj: _Context, login: str, role: str) -> None:
+    """Make LOGIN a lead or an agent."""
+    from cscterm.services import users
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            changed = users.set_role(session, ws.actor, login, role)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(printable(f"{changed.login}\t{changed.role}"))
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="cscterm", standalone_mode=True)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for a person
+        _fail(t("cli.unexpected", error=f"{type(exc).__name__}: {exc}"), 70)

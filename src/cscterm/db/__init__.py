@@ -1,0 +1,1 @@
+"""Persistence: tables, the engine, search indexes and migrations."""

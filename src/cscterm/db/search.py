@@ -1,0 +1,250 @@
+"""Full-text search over scripts (engine-specific SQL lives here only).
+
+Two FTS5 tables index the same text of every active script — its title with
+the scenario's title and category, the customer's phrases, every style's body
+and the tags:
+
+* ``script_fts`` uses the trigram tokenizer: any substring of three or more
+  characters, Chinese included, is an index lookup.
+* ``script_gram`` indexes overlapping character bigrams (``退款了`` →
+  ``退款 款了 了``: the last character of each run is also kept alone), so a
+  two-character query is one token and a one-character query is a prefix
+  lookup (``退*``). Trigram cannot answer queries under three characters.
+
+Both carry the owner (0 for team scripts) unindexed, so visibility is checked
+while the match streams and ``LIMIT`` stops early.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+CREATE_STATEMENTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS script_fts USING fts5("
+    "title, phrases, body, tags, owner UNINDEXED, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS script_gram USING fts5("
+    "grams, owner UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')",
+)
+DROP_STATEMENTS = (
+    "DROP TABLE IF EXISTS script_fts",
+    "DROP TABLE IF EXISTS script_gram",
+)
+
+
+def create_tables(conn: Connection) -> None:
+    for statement in CREATE_STATEMENTS:
+        conn.exec_driver_sql(statement)
+
+
+def drop_tables(conn: Connection) -> None:
+    for statement in DROP_STATEMENTS:
+        conn.exec_driver_sql(statement)
+
+
+def bigrams(content: str) -> str:
+    """Space-separated bigram tokens of every word run in ``content``."""
+    tokens: list[str] = []
+    for run in _WORD_RUN.findall(content.lower()):
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(run[-1])
+    return " ".join(tokens)
+
+
+def index_script(
+    session: Session,
+    script_id: int,
+    *,
+    owner_id: int | None,
+    title: str,
+    phrases: Iterable[str],
+    bodies: Iterable[str],
+    tags: Iterable[str],
+) -> None:
+    """Write (or rewrite) one script's entries in both indexes."""
+    remove_script(session, script_id)
+    phrases_text = "\n".join(phrases)
+    body_text = "\n".join(bodies)
+    tags_text = " ".join(tags)
+    owner = owner_id or 0
+    session.execute(
+        text(
+            "INSERT INTO script_fts(rowid, title, phrases, body, tags, owner) "
+            "VALUES (:id, :title, :phrases, :body, :tags, :owner)"
+        ),
+        {"id": script_id, "title": title, "phrases": phrases_text, "body": body_text,
+         "tags": tags_text, "owner": owner},
+    )
+    grams = bigrams("\n".join((title, phrases_text, body_text, tags_text)))
+    session.execute(
+        text("INSERT INTO script_gram(rowid, grams, owner) VALUES (:id, :grams, :owner)"),
+        {"id": script_id, "grams": grams, "owner": owner},
+    )
+
+
+def index_many(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk form of :func:`index_script` for freshly inserted scripts."""
+    if not rows:
+        return
+    fts_rows = []
+    gram_rows = []
+    for row in rows:
+        phrases_text = "\n".join(row["phrases"])  # type: ignore[arg-type]
+        body_text = "\n".join(row["bodies"])  # type: ignore[arg-type]
+        tags_text = " ".join(row["tags"])  # type: ignore[arg-type]
+        owner = row.get("owner_id") or 0
+        fts_rows.append({"id": row["id"], "title": row["title"], "phrases": phrases_text,
+                         "body": body_text, "tags": tags_text, "owner": owner})
+        gram_rows.append({"id": row["id"], "owner": owner, "grams": bigrams(
+            "\n".join((str(row["title"]), phrases_text, body_text, tags_text)))})
+    session.execute(
+        text(
+            "INSERT INTO script_fts(rowid, title, phrases, body, tags, owner) "
+            "VALUES (:id, :title, :phrases, :body, :tags, :owner)"
+        ),
+        fts_rows,
+    )
+    session.execute(
+        text("INSERT INTO script_gram(rowid, grams, owner) VALUES (:id, :grams, :owner)"),
+        gram_rows,
+    )
+
+
+def remove_script(session: Session, script_id: int) -> None:
+    session.execute(text("DELETE FROM script_fts WHERE rowid = :id"), {"id": script_id})
+    session.execute(text("DELETE FROM script_gram WHERE rowid = :id"), {"id": script_id})
+
+
+def _terms(query: str) -> list[str]:
+    """Search terms: whitespace-separated runs of word characters, lower-cased."""
+    return [term for term in (_WORD_RUN.findall(query.lower())) if term]
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts_expression(query: str) -> tuple[str, str] | None:
+    """The table and MATCH expression for ``query``, or None if nothing to match.
+
+    All terms of three or more characters go to the trigram table; if any term
+    is shorter, the whole query goes to the bigram table instead.
+    """
+    terms = _terms(query)
+    if not terms:
+        return None
+    if all(len(term) >= 3 for term in terms):
+        return "script_fts", " AND ".join(_quote(term) for term in terms)
+    parts = []
+    for term in terms:
+        if len(term) == 1:
+            parts.append(_quote(term) + "*")
+        else:
+            parts.append(_quote(" ".join(term[i : i + 2] for i in range(len(term) - 1))))
+    return "script_gram", " AND ".join(parts)
+
+
+def match_ids(
+    session: Session,
+    query: str,
+    *,
+    viewer_id: int,
+    limit: int,
+    only_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Ids of visible scripts whose text matches ``query``, newest first.
+
+    ``only_ids`` restricts the match to a given set (the viewer's most used
+    scripts, which rank first among equals).
+    """
+    found = fts_expression(query)
+    if found is None or limit <= 0:
+        return []
+    table, expression = found
+    params: dict[str, object] = {"q": expression, "me": viewer_id, "limit": limit}
+    restrict = ""
+    if only_ids is not None:
+        if not only_ids:
+            return []
+        names = []
+        for n, script_id in enumerate(only_ids):
+            params[f"i{n}"] = script_id
+            names.append(f":i{n}")
+        restrict = f" AND rowid IN ({', '.join(names)})"
+    sql = (
+        f"SELECT rowid FROM {table} WHERE {table} MATCH :q "
+        f"AND owner IN (0, :me){restrict} ORDER BY rowid DESC LIMIT :limit"
+    )
+    return [row[0] for row in session.execute(text(sql), params)]
+
+
+def substring_ids(
+    session: Session,
+    query: str,
+    *,
+    viewer_id: int,
+    limit: int,
+) -> list[int]:
+    """Scripts whose shortcut, pinyin or initials contain ``query`` (a scan of
+    short keys only, used last when the indexed tiers found too little)."""
+    needle = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = (
+        "SELECT id FROM script WHERE active AND (owner_id IS NULL OR owner_id = :me) "
+        "AND (shortcut LIKE :p ESCAPE '\\' OR initials LIKE :p ESCAPE '\\' "
+        "OR pinyin LIKE :p ESCAPE '\\' OR title LIKE :p ESCAPE '\\') "
+        "ORDER BY id DESC LIMIT :limit"
+    )
+    rows = session.execute(text(sql), {"p": f"%{needle}%", "me": viewer_id, "limit": limit})
+    return [row[0] for row in rows]
+
+
+def like_scan_ids(session: Session, query: str, *, limit: int) -> list[int]:
+    """The naive baseline: ``LIKE '%q%'`` over every variant body (benchmarks)."""
+    needle = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = (
+        "SELECT DISTINCT script_id FROM script_variant WHERE body LIKE :p ESCAPE '\\' "
+        "LIMIT :limit"
+    )
+    return [row[0] for row in session.execute(text(sql), {"p": f"%{needle}%", "limit": limit})]
+
+
+def rebuild(session: Session) -> None:
+    """Re-create both indexes' content from the tables (repairs, migrations)."""
+    conn = session.connection()
+    conn.exec_driver_sql("DELETE FROM script_fts")
+    conn.exec_driver_sql("DELETE FROM script_gram")
+    rows = conn.exec_driver_sql(
+        "SELECT s.id, s.owner_id, s.title, c.title, c.category, c.phrases, c.tags "
+        "FROM script s JOIN scenario c ON c.id = s.scenario_id WHERE s.active"
+    ).fetchall()
+    import json
+
+    batch = []
+    for sid, owner, title, scen_title, category, phrases, tags in rows:
+        bodies = [
+            b for (b,) in conn.exec_driver_sql(
+                "SELECT body FROM script_variant WHERE script_id = ? ORDER BY position", (sid,)
+            )
+        ]
+        batch.append({
+            "id": sid, "owner_id": owner,
+            "title": search_title(title, scen_title, category),
+            "phrases": json.loads(phrases or "[]"), "bodies": bodies,
+            "tags": json.loads(tags or "[]"),
+        })
+    index_many(session, batch)
+
+
+def search_title(script_title: str, scenario_title: str, category: str) -> str:
+    """The text indexed as a script's title: its own, its scenario's, its category."""
+    parts = [script_title]
+    if scenario_title and scenario_title != script_title:
+        parts.append(scenario_title)
+    parts.append(category.replace("/", " "))
+    return "\n".join(parts)
