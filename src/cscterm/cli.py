@@ -8,6 +8,7 @@ printing.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,22 @@ class _Context:
         from cscterm.services.workspace import open_workspace
 
         return open_workspace(self.config)
+
+
+# json.dumps escapes C0 controls but passes DEL and C1 (U+0080-U+009F) through
+# raw, and a terminal may act on them (U+009B is CSI): escape those too.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f]")
+
+
+def _json_line(data: dict[str, Any]) -> str:
+    """One JSON object, lossless, with no control character left raw."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False))
+
+
+def _cell(value: str) -> str:
+    """Text for one line of output: controls, TAB and LF all shown as pictures,
+    so a field can neither reach the terminal nor break the line's columns."""
+    return printable(value).replace("\t", "\u2409").replace("\n", "\u2424")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -76,7 +93,7 @@ def import_(obj: _Context, files: tuple[Path, ...]) -> None:
             summary = io.import_files(session, ws.actor, list(files), [str(f) for f in files])
     except io.ImportFailed as exc:
         for problem in exc.problems:
-            click.echo(printable(str(problem)), err=True)
+            click.echo(_cell(str(problem)), err=True)
         _fail(t("cli.import_failed", count=len(exc.problems)), 1)
     except DomainError as exc:
         _fail(str(exc), 1)
@@ -102,23 +119,23 @@ def search(obj: _Context, query: str, as_json: bool, limit: int) -> None:
             hits = scripts.search(session, ws.actor, query, limit=limit)
     finally:
         ws.close()
+    if not hits:
+        click.echo(t("cli.no_hits"), err=True)
+        sys.exit(1)
     if as_json:
         for hit in hits:
-            click.echo(json.dumps({
+            click.echo(_json_line({
                 "id": hit.id, "shortcut": hit.shortcut, "title": hit.title,
                 "scenario": hit.scenario_title, "category": hit.category,
                 "style": hit.default_style, "styles": list(hit.styles),
                 "first_line": hit.first_line, "personal": hit.personal,
-            }, ensure_ascii=False))
+            }))
         return
-    if not hits:
-        click.echo(t("cli.no_hits"), err=True)
-        sys.exit(1)
     for hit in hits:
-        click.echo(printable(
-            f"/{hit.shortcut}\t{hit.category} › {hit.title}\t{style_label(hit.default_style)}\t"
-            f"{hit.first_line}"
-        ))
+        click.echo(
+            f"/{_cell(hit.shortcut)}\t{_cell(hit.category)} › {_cell(hit.title)}\t"
+            f"{style_label(hit.default_style)}\t{_cell(hit.first_line)}"
+        )
 
 
 @cli.command()
@@ -148,7 +165,7 @@ def lint(obj: _Context, source: Path) -> None:
     finally:
         ws.close()
     for hit in hits:
-        click.echo(printable(
+        click.echo(_cell(
             f"{name}:{hit.line}:{hit.column}: {hit.term} — {hit.reason} → {hit.alternative}"
         ))
     if hits:
@@ -171,7 +188,7 @@ def user_list(obj: _Context) -> None:
     try:
         with ws.session() as session:
             for person in users.list_users(session):
-                click.echo(printable(f"{person.login}\t{person.role}\t{person.team}\t{person.name}"))
+                click.echo("\t".join(map(_cell, (person.login, person.role, person.team, person.name))))
     finally:
         ws.close()
 
@@ -192,7 +209,7 @@ def user_role(obj: _Context, login: str, role: str) -> None:
         _fail(str(exc), 1)
     finally:
         ws.close()
-    click.echo(printable(f"{changed.login}\t{changed.role}"))
+    click.echo(f"{_cell(changed.login)}\t{_cell(changed.role)}")
 
 
 def main() -> None:

@@ -240,7 +240,7 @@ class _Checker:
         self.file = file
         self.problems = problems
 
-    def problem(self, line: int, where: str, key: str, **params: object) -> None:
+    def problem(self, line: int, where: str, key: str, /, **params: object) -> None:
         self.problems.append(Problem(self.file, line, where, t(key, **params)))
 
     def line_of(self, mapping: Any, key: str) -> int:
@@ -250,7 +250,8 @@ class _Checker:
 
     def mapping(self, value: Any, line: int, where: str) -> _Map | None:
         if not isinstance(value, _Map):
-            self.problem(line, where, "imp.type", expected=t("imp.t.mapping"), got=_type_name(value))
+            self.problem(line, where or "file", "imp.type", expected=t("imp.t.mapping"),
+                         got=_type_name(value))
             return None
         for key, dup_line in value.key_lines.get("__duplicates__", []):  # type: ignore[union-attr]
             self.problem(dup_line, f"{where}.{key}" if where else str(key), "imp.duplicate_key")
@@ -358,7 +359,7 @@ def parse(path: Path | Traversable, name: str | None = None) -> tuple[Pack | Non
     if problems:
         return None, problems
     c = _Checker(name, problems)
-    root = c.mapping(data, 1, "")
+    root = c.mapping(data, getattr(data, "line", 1), "")
     if root is None:
         return None, problems
     fmt = c.string(root, "format", "")

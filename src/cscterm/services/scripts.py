@@ -182,11 +182,12 @@ _VISIBLE = "active AND (owner_id IS NULL OR owner_id = :me)"
 
 
 def _range_ids(session: Session, column: str, prefix: str, viewer: Actor, limit: int) -> list[int]:
-    """Scripts whose ``column`` starts with ``prefix`` (an index range scan)."""
+    """Scripts whose ``column`` starts with ``prefix``, in that column's order
+    (an index range scan: ``tk`` lists tk1, tk2, … before tk10's neighbours)."""
     rows = session.execute(
         text(
             f"SELECT id FROM script WHERE {column} >= :lo AND {column} < :hi AND {_VISIBLE} "
-            f"ORDER BY id DESC LIMIT :limit"
+            f"ORDER BY {column}, id LIMIT :limit"
         ),
         {"lo": prefix, "hi": prefix + "\U0010ffff", "me": viewer.id, "limit": limit},
     )
@@ -580,3 +581,19 @@ def _sql_utc(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(sep=" ")
+
+
+def find_scenarios(session: Session, query: str, *, limit: int = 50) -> list[ScenarioCard]:
+    """Scenarios whose title or category contains ``query`` (the editor's picker)."""
+    params: dict[str, object] = {"limit": limit}
+    where = "active"
+    if query.strip():
+        where += " AND (title LIKE :p ESCAPE '\\' OR category LIKE :p ESCAPE '\\' OR key LIKE :p ESCAPE '\\')"
+        params["p"] = "%" + _escape_like(query.strip()) + "%"
+    ids = [row[0] for row in session.execute(
+        text(f"SELECT id FROM scenario WHERE {where} ORDER BY category, title LIMIT :limit"), params)]
+    if not ids:
+        return []
+    rows = session.exec(select(Scenario).where(Scenario.id.in_(ids)))  # type: ignore[union-attr]
+    by_id = {row.id: row for row in rows}
+    return [_card(by_id[i]) for i in ids if i in by_id]

@@ -1,0 +1,1 @@
+"""One screen module per pillar (library ↔ services/scripts.py)."""

@@ -1,0 +1,526 @@
+"""The scenario script library (话术库): search, read, fill, lint, copy.
+
+Searching runs in a thread worker as the agent types; if a search is still
+running when another key arrives, only the newest query runs next, so a
+keystroke never waits for the database and stale results never linger.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static, Tree
+
+from cscterm.errors import DomainError
+from cscterm.i18n import get_language, style_label, t
+from cscterm.text import one_line, strip_controls
+from cscterm.tui.localise import localise_bindings
+from cscterm.tui.widgets.script_list import ScriptList, status_line
+from cscterm.tui.widgets.script_view import ScriptView
+
+if TYPE_CHECKING:
+    from cscterm.services.lint import Linter
+    from cscterm.services.scripts import Category, ScriptDetail, ScriptHit
+
+PAGE = 50
+
+
+class SearchInput(Input):
+    """Typing searches; arrows move the results; Enter copies the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "screen.move(1)", "↓", show=False),
+        Binding("up", "screen.move(-1)", "↑", show=False),
+        Binding("pagedown", "screen.move(10)", show=False),
+        Binding("pageup", "screen.move(-10)", show=False),
+        Binding("tab", "screen.cycle_style(1)", "key.style"),
+        Binding("shift+tab", "screen.cycle_style(-1)", "key.style_prev", show=False),
+        Binding("escape", "screen.leave_search", "key.back"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        localise_bindings(self)
+
+
+class TopBar(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Label(id="top-title", markup=False)
+        yield Label(id="top-user", markup=False)
+
+
+class LibraryScreen(Screen[None]):
+    CSS_PATH = "library.tcss"
+    AUTO_FOCUS = "#results"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "key.search"),
+        Binding("y", "copy", "key.copy"),
+        Binding("enter", "copy", "key.copy", show=False),
+        Binding("s", "cycle_style(1)", "key.style"),
+        Binding("S", "cycle_style(-1)", "key.style_prev", show=False),
+        Binding("f", "fill", "key.fill", show=False),
+        Binding("e", "edit", "key.edit"),
+        Binding("n", "new", "key.new"),
+        Binding("c", "toggle_tree", "key.tree"),
+        Binding("t", "terms", "key.terms", show=False),
+        Binding("delete", "retire", "key.retire", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.query_text = ""
+        self.category: str | None = None
+        self.more = False
+        self.detail: ScriptDetail | None = None
+        self.style = ""
+        self.linter: Linter | None = None
+        self.labels: dict[str, str] = {}
+        self.shown_text = ""
+        # Search coalescing: the newest wanted query, and whether a worker runs.
+        self._wanted: str | None = None
+        self._searching = False
+        self._lock = threading.Lock()
+        # Incremented whenever results are painted (benchmarks and tests wait on it).
+        self.results_version = 0
+        self.results_query = ""
+
+    # ── layout ─────────────────────────────────────────────────────────────
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="topbar")
+        yield SearchInput(placeholder=t("lib.search_placeholder"), id="search")
+        with Horizontal(id="main"):
+            yield Tree(Text(t("tree.all")), id="tree")
+            with Vertical(id="left"):
+                yield Static(t("loading"), id="status", markup=False)
+                yield ScriptList(id="results")
+            yield ScriptView(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.update_topbar()
+        self.query_one(ScriptView).show_message(t("loading"))
+        tree = self.query_one(Tree)
+        tree.show_root = True
+        tree.root.expand()
+        if self.app.ws is not None:  # type: ignore[attr-defined]
+            self.workspace_ready()
+
+    def update_topbar(self) -> None:
+        title = f" cscterm · {t('mode.library')}"
+        ws = self.app.ws  # type: ignore[attr-defined]
+        user = ""
+        if ws is not None:
+            actor = ws.actor
+            user = f"{one_line(actor.name)} · {t('role.' + actor.role)}"
+        values = len(self.app.conversation)  # type: ignore[attr-defined]
+        if values:
+            user = f"{t('conv.values', count=values)}   {user}"
+        self.query_one("#top-title", Label).update(title)
+        self.query_one("#top-user", Label).update(user + " ")
+
+    def language_changed(self) -> None:
+        self.update_topbar()
+        self.query_one(SearchInput).placeholder = t("lib.search_placeholder")
+        self.query_one(Tree).root.set_label(Text(t("tree.all")))
+        self.show_detail()
+        self.update_status()
+
+    def conversation_changed(self) -> None:
+        self.update_topbar()
+        self.show_detail()
+
+    # ── loading ────────────────────────────────────────────────────────────
+
+    def workspace_ready(self) -> None:
+        self.update_topbar()
+        self.load_reference()
+        self.request_search(self.query_one(SearchInput).value)
+
+    @work(thread=True, group="reference")
+    def load_reference(self) -> None:
+        """Categories, forbidden terms and placeholder labels (small, rarely change)."""
+        from cscterm.services import io, lint, scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        with ws.session() as session:
+            cats = scripts.categories(session, ws.actor)
+            linter = lint.linter(session)
+            labels = io.placeholder_labels(session, get_language())
+        self.app.call_from_thread(self._reference_loaded, cats, linter, labels)
+
+    def _reference_loaded(self, cats: list[Category], linter: Linter, labels: dict[str, str]) -> None:
+        self.linter = linter
+        self.app.linter = linter  # type: ignore[attr-defined]
+        self.labels = labels
+        self.fill_tree(cats)
+        self.show_detail()
+
+    def fill_tree(self, cats: list[Category]) -> None:
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.root.set_label(Text(t("tree.all")))
+        tree.root.data = None
+        nodes = {"": tree.root}
+        for cat in cats:
+            parent = nodes.get(cat.path.rsplit("/", 1)[0] if "/" in cat.path else "", tree.root)
+            label = Text(f"{one_line(cat.name)} ({cat.count})")
+            node = parent.add(label, data=cat.path, expand=cat.depth == 0)
+            nodes[cat.path] = node
+        tree.root.expand()
+
+    def reload_terms(self) -> None:
+        self.load_reference()
+
+    # ── search ─────────────────────────────────────────────────────────────
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.request_search(event.value)
+
+    def request_search(self, query: str) -> None:
+        if self.app.ws is None:  # type: ignore[attr-defined]
+            return
+        with self._lock:
+            self._wanted = query
+            if self._searching:
+                return
+            self._searching = True
+        self.run_searches()
+
+    @work(thread=True, group="search")
+    def run_searches(self) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        while True:
+            with self._lock:
+                query = self._wanted
+                self._wanted = None
+                if query is None:
+                    self._searching = False
+                    return
+            category = self.category
+            try:
+                with ws.session() as session:
+                    if query.strip().lstrip("/"):
+                        hits = scripts.search(session, ws.actor, query, limit=PAGE + 1)
+                    else:
+                        hits = scripts.browse(session, ws.actor, category=category,
+                                              limit=PAGE + 1, language=get_language())
+            except Exception as exc:  # noqa: BLE001 - shown, never a traceback
+                self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+                hits = []
+            self.app.call_from_thread(self._results, query, hits)
+
+    def _results(self, query: str, hits: list[ScriptHit]) -> None:
+        self.more = len(hits) > PAGE
+        hits = hits[:PAGE]
+        self.query_text = query
+        results = self.query_one(ScriptList)
+        if hits:
+            results.show(hits)
+        else:
+            results.empty_message(
+                t("lib.no_results", query=one_line(query, 30)) if query.strip() else t("lib.empty"))
+            self.detail = None
+            self.query_one(ScriptView).show_message(t("lib.pick_script"))
+        self.update_status()
+        self.results_query = query
+        self.results_version += 1
+
+    def update_status(self) -> None:
+        results = self.query_one(ScriptList)
+        self.query_one("#status", Static).update(
+            status_line(self.query_text.strip(), len(results.hits), self.more))
+
+    @work(thread=True, group="more", exclusive=True)
+    def load_more(self) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        results = self.query_one(ScriptList)
+        query, loaded = self.query_text, list(results.hits)
+        with ws.session() as session:
+            if query.strip().lstrip("/"):
+                hits = scripts.search(session, ws.actor, query, limit=PAGE + 1, offset=len(loaded))
+            else:
+                hits = scripts.browse(session, ws.actor, category=self.category, limit=PAGE + 1,
+                                      after=loaded[-1], language=get_language())
+        self.app.call_from_thread(self._more_loaded, query, len(loaded), hits)
+
+    def _more_loaded(self, query: str, count: int, hits: list[ScriptHit]) -> None:
+        results = self.query_one(ScriptList)
+        if query != self.query_text or count != len(results.hits):
+            return  # the results changed meanwhile
+        self.more = len(hits) > PAGE
+        results.show(hits[:PAGE], append=True)
+        self.update_status()
+
+    # ── detail ─────────────────────────────────────────────────────────────
+
+    @on(OptionList.OptionHighlighted, "#results")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        results = self.query_one(ScriptList)
+        hit = results.current
+        if hit is None:
+            return
+        if self.more and event.option_index >= len(results.hits) - 5:
+            self.more = False
+            self.load_more()
+        if self.detail is None or self.detail.id != hit.id:
+            self.load_detail(hit.id)
+
+    @on(OptionList.OptionSelected, "#results")
+    def _selected(self, _event: OptionList.OptionSelected) -> None:
+        self.action_copy()
+
+    @work(thread=True, group="detail", exclusive=True)
+    def load_detail(self, script_id: int) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        try:
+            with ws.session() as session:
+                detail = scripts.get_script(session, ws.actor, script_id)
+        except DomainError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self._detail_loaded, detail)
+
+    def _detail_loaded(self, detail: ScriptDetail) -> None:
+        current = self.query_one(ScriptList).current
+        if current is not None and current.id != detail.id:
+            return  # the highlight moved on
+        keep_style = self.detail is not None and self.detail.id == detail.id
+        self.detail = detail
+        if not keep_style or self.style not in detail.variants:
+            self.style = detail.default_style
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        view = self.query_one(ScriptView)
+        if self.detail is None:
+            return
+        self.shown_text = view.show(self.detail, self.style,
+                                    self.app.conversation, self.linter)  # type: ignore[attr-defined]
+
+    # ── actions ────────────────────────────────────────────────────────────
+
+    def action_focus_search(self) -> None:
+        search = self.query_one(SearchInput)
+        search.focus()
+        search.select_all() if search.value else None
+
+    def action_leave_search(self) -> None:
+        self.query_one(ScriptList).focus()
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one(ScriptList)
+        if not results.hits:
+            return
+        index = results.highlighted or 0
+        results.highlighted = max(0, min(len(results.hits) - 1, index + delta))
+
+    def action_cycle_style(self, step: int) -> None:
+        if self.detail is None or not self.detail.styles:
+            return
+        styles = self.detail.styles
+        index = styles.index(self.style) if self.style in styles else 0
+        self.style = styles[(index + step) % len(styles)]
+        self.show_detail()
+
+    def action_toggle_tree(self) -> None:
+        """Wide screens always show the tree (c focuses it); narrow ones open it over the list."""
+        tree = self.query_one(Tree)
+        if self.has_class("-wide"):
+            if tree.has_focus:
+                self.query_one(ScriptList).focus()
+            else:
+                tree.focus()
+            return
+        self.toggle_class("-tree-open")
+        if self.has_class("-tree-open"):
+            tree.focus()
+        else:
+            self.query_one(ScriptList).focus()
+
+    @on(Tree.NodeSelected, "#tree")
+    def _category_selected(self, event: Tree.NodeSelected) -> None:
+        self.category = event.node.data
+        search = self.query_one(SearchInput)
+        self.remove_class("-tree-open")
+        if search.value:
+            search.value = ""  # triggers a browse of the category
+        else:
+            self.request_search("")
+        self.query_one(ScriptList).focus()
+
+    def key_escape(self) -> None:
+        if self.has_class("-tree-open"):
+            self.remove_class("-tree-open")
+            self.query_one(ScriptList).focus()
+        elif self.query_one(SearchInput).value:
+            self.query_one(SearchInput).value = ""
+
+    # copy ────────────────────────────────────────────────────────────────
+
+    def action_fill(self) -> None:
+        self.copy_flow(copy=False)
+
+    def action_copy(self) -> None:
+        self.copy_flow(copy=True)
+
+    @work(exclusive=True, group="copy")
+    async def copy_flow(self, copy: bool = True) -> None:
+        """Fill placeholders (form), lint (confirm if needed), copy, record."""
+        from cscterm.services import render
+        from cscterm.tui.widgets.fill_form import FillForm
+        from cscterm.tui.widgets.lint_confirm import LintConfirm
+
+        detail, style = self.detail, self.style
+        if detail is None:
+            self.notify(t("copy.nothing"), severity="warning", markup=False)
+            return
+        body = detail.variants.get(style, "")
+        conversation: dict[str, str] = self.app.conversation  # type: ignore[attr-defined]
+        found = render.placeholders(body)
+        if found:
+            values = await self.app.push_screen_wait(
+                FillForm(found, conversation, self.labels, f"/{detail.shortcut} {detail.title}"))
+            if values is None:
+                return
+            conversation.update({k: v for k, v in values.items() if v})
+            for name, value in values.items():
+                if not value:
+                    conversation.pop(name, None)
+            self.conversation_changed()
+        result = render.render(body, conversation)
+        if not result.complete:  # defensive: the form refuses this already
+            self.notify(t("copy.refused", fields="、".join(result.missing)), severity="warning",
+                        markup=False)
+            return
+        if not copy:
+            return
+        hits = self.linter.lint(result.text) if self.linter else []
+        if hits and not await self.app.push_screen_wait(LintConfirm(result.text, hits)):
+            return
+        self.app.copy_to_clipboard(strip_controls(result.text))
+        self.notify(t("copy.done", shortcut=one_line(detail.shortcut), style=style_label(style)),
+                    markup=False)
+        self.record_use(detail.id, style)
+
+    @work(thread=True, group="usage")
+    def record_use(self, script_id: int, style: str) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        try:
+            with ws.session() as session:
+                scripts.record_use(session, ws.actor, script_id, style)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+
+    def copy_script(self, script_id: int) -> None:
+        """Copy a script chosen elsewhere (the command palette)."""
+        self._copy_by_id(script_id)
+
+    @work(exclusive=True, group="copy-by-id")
+    async def _copy_by_id(self, script_id: int) -> None:
+        import asyncio
+
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+
+        def fetch() -> ScriptDetail:
+            with ws.session() as session:
+                return scripts.get_script(session, ws.actor, script_id)
+
+        try:
+            detail = await asyncio.to_thread(fetch)
+        except DomainError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.detail = detail
+        self.style = detail.default_style
+        self.show_detail()
+        self.copy_flow(copy=True)
+
+    # edit ────────────────────────────────────────────────────────────────
+
+    def action_new(self) -> None:
+        from cscterm.tui.screens.editor import ScriptEditor
+
+        if self.app.ws is None:  # type: ignore[attr-defined]
+            return
+        scenario = self.detail.scenario if self.detail else None
+        self.app.push_screen(ScriptEditor(None, scenario=scenario), self._edited)
+
+    def action_edit(self) -> None:
+        from cscterm.tui.screens.editor import ScriptEditor
+
+        if self.detail is None:
+            self.notify(t("copy.nothing"), severity="warning", markup=False)
+            return
+        actor = self.app.ws.actor  # type: ignore[attr-defined]
+        editable = (self.detail.owner_id == actor.id) or (self.detail.owner_id is None and actor.is_lead)
+        if not editable:
+            self.notify(t("ed.team_copy"), markup=False)
+        self.app.push_screen(ScriptEditor(self.detail, copy=not editable), self._edited)
+
+    def _edited(self, detail: ScriptDetail | None) -> None:
+        if detail is None:
+            return
+        self.detail = detail
+        self.style = detail.default_style
+        self.load_reference()
+        self.request_search(self.query_one(SearchInput).value)
+        self.show_detail()
+
+    def action_retire(self) -> None:
+        from cscterm.tui.widgets.confirm import Confirm
+
+        detail = self.detail
+        if detail is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.retire(detail.id, detail.version, detail.shortcut)
+
+        self.app.push_screen(Confirm(t("ed.retire_confirm", shortcut=one_line(detail.shortcut)),
+                                     t("ed.retire_yes"), t("key.cancel")), answered)
+
+    @work(thread=True, group="retire")
+    def retire(self, script_id: int, version: int, shortcut: str) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        try:
+            with ws.session() as session:
+                scripts.retire_script(session, ws.actor, script_id, expected_version=version)
+        except DomainError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, t("ed.retired", shortcut=one_line(shortcut)),
+                                  markup=False)
+        self.detail = None
+        self.app.call_from_thread(self.load_reference)
+        self.app.call_from_thread(self.request_search, self.query_text)
+
+    def action_terms(self) -> None:
+        from cscterm.tui.screens.forbidden import ForbiddenTermsScreen
+
+        if self.app.ws is None:  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(ForbiddenTermsScreen(), lambda _changed: self.reload_terms())
