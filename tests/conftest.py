@@ -22,7 +22,6 @@ from cscterm.services.users import Actor
 from cscterm.services.workspace import Workspace, open_workspace
 
 LEAD = "lead1"
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)

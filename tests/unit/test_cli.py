@@ -212,14 +212,14 @@ def test_lint_clean_file_exits_0_silently(db: Path, tmp_path: Path) -> None:
 
 
 def test_lint_reads_standard_input_for_dash(db: Path) -> None:
-    result = run(db, "lint", "-", input="first line\nI don't know, calm down\n".encode())
+    result = run(db, "lint", "-", input=b"first line\nI don't know, calm down\n")
     assert result.exit_code == 1
     assert [line.split(" — ")[0] for line in lines(result.stdout)] == [
         "-:2:1: I don't know", "-:2:15: calm down"]
 
 
 def test_lint_clean_standard_input_exits_0(db: Path) -> None:
-    result = run(db, "lint", "-", input="Thanks for waiting!".encode())
+    result = run(db, "lint", "-", input=b"Thanks for waiting!")
     assert result.exit_code == 0 and result.output == ""
 
 

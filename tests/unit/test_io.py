@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from cscterm.db.models import ForbiddenTerm, Meta, PlaceholderLabel, Scenario, Script, ScriptVariant
+from cscterm.db.models import ForbiddenTerm, Meta, PlaceholderLabel, Scenario, Script
 from cscterm.errors import NotAllowed
 from cscterm.services import io, render, scripts
 from cscterm.services.lint import Linter, Term
@@ -207,7 +205,7 @@ def test_reimporting_an_edited_pack_updates_text_and_search(workspace, lead, tmp
 
 def test_import_by_an_agent_is_not_allowed_and_writes_nothing(workspace, agent, tmp_path) -> None:
     before = fingerprint(workspace.db.path)
-    with workspace.session() as session, pytest.raises(NotAllowed) as caught:
+    with pytest.raises(NotAllowed) as caught, workspace.session() as session:
         io.import_files(session, agent, [write_pack(tmp_path, "Hello.")])
     assert "lead" in str(caught.value)
     assert fingerprint(workspace.db.path) == before
@@ -216,7 +214,7 @@ def test_import_by_an_agent_is_not_allowed_and_writes_nothing(workspace, agent, 
 def test_one_bad_file_stops_the_whole_import(workspace, lead, tmp_path) -> None:
     good = write_pack(tmp_path, "Hello.", "good.yaml")
     before = fingerprint(workspace.db.path)
-    with workspace.session() as session, pytest.raises(io.ImportFailed) as caught:
+    with pytest.raises(io.ImportFailed) as caught, workspace.session() as session:
         io.import_files(session, lead, [good, corpus("missing_title.yaml")],
                         ["good.yaml", "missing_title.yaml"])
     assert [p.file for p in caught.value.problems] == ["missing_title.yaml"]
@@ -226,7 +224,7 @@ def test_one_bad_file_stops_the_whole_import(workspace, lead, tmp_path) -> None:
 def test_the_same_shortcut_in_two_files_is_reported_against_the_second(workspace, lead, tmp_path) -> None:
     first = write_pack(tmp_path, "One.", "first.yaml", shortcut="test-twice")
     second = write_pack(tmp_path, "Two.", "second.yaml", shortcut="test-twice", key="test-other")
-    with workspace.session() as session, pytest.raises(io.ImportFailed) as caught:
+    with pytest.raises(io.ImportFailed) as caught, workspace.session() as session:
         io.import_files(session, lead, [first, second], ["first.yaml", "second.yaml"])
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.field) == ("second.yaml", 12, "shortcut")
@@ -240,7 +238,7 @@ def test_every_problem_of_a_file_is_reported_at_once(workspace, lead, tmp_path) 
         "  - key: Bad Key\n    category: C\n    title: T\n    level: expert\n"
         "    situation: S\n    scripts:\n      - shortcut: ok-many\n        styles: {}\n",
         encoding="utf-8")
-    with workspace.session() as session, pytest.raises(io.ImportFailed) as caught:
+    with pytest.raises(io.ImportFailed) as caught, workspace.session() as session:
         io.import_files(session, lead, [path], ["many.yaml"])
     found = {(p.line, p.field) for p in caught.value.problems}
     assert found == {
@@ -269,7 +267,7 @@ def test_every_corpus_file_has_a_case() -> None:
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
 def test_corpus_file_is_rejected_with_file_line_and_field(workspace, lead, fault: Fault) -> None:
     before = fingerprint(workspace.db.path)
-    with workspace.session() as session, pytest.raises(io.ImportFailed) as caught:
+    with pytest.raises(io.ImportFailed) as caught, workspace.session() as session:
         io.import_files(session, lead, [fault.path], [fault.file])
     problems = caught.value.problems
     assert all(p.file == fault.file for p in problems)
@@ -295,7 +293,7 @@ def test_problems_are_reported_in_the_current_language(workspace, lead) -> None:
     from cscterm.i18n import set_language
 
     set_language("zh_CN")
-    with workspace.session() as session, pytest.raises(io.ImportFailed) as caught:
+    with pytest.raises(io.ImportFailed) as caught, workspace.session() as session:
         io.import_files(session, lead, [corpus("missing_title.yaml")], ["missing_title.yaml"])
     assert str(caught.value) == "missing_title.yaml:13: scenarios[1].title: 必填字段缺失或为空"
 

@@ -128,13 +128,13 @@ def test_agent_cannot_add_update_or_retire_terms(workspace, lead, agent) -> None
 
 def test_adding_a_term_twice_is_a_conflict_whatever_the_case(workspace, lead) -> None:
     add(workspace, lead, "xyzzy")
-    with workspace.session() as session, pytest.raises(Conflict) as caught:
+    with pytest.raises(Conflict) as caught, workspace.session() as session:
         lint.add_term(session, lead, "XYZZY", "r", "a")
     assert "XYZZY" in str(caught.value)
 
 
 def test_adding_a_starter_term_again_is_a_conflict(workspace, lead) -> None:
-    with workspace.session() as session, pytest.raises(Conflict):
+    with pytest.raises(Conflict), workspace.session() as session:
         lint.add_term(session, lead, "不知道", "r", "a", "zh_CN")
 
 
@@ -147,13 +147,13 @@ def test_adding_a_starter_term_again_is_a_conflict(workspace, lead) -> None:
     ],
 )
 def test_empty_field_is_invalid_and_names_the_field(workspace, lead, fields, named) -> None:
-    with workspace.session() as session, pytest.raises(Invalid) as caught:
+    with pytest.raises(Invalid) as caught, workspace.session() as session:
         lint.add_term(session, lead, *fields)
     assert str(caught.value) == f"{named} is required."
 
 
 def test_too_long_term_is_invalid_and_names_the_field(workspace, lead) -> None:
-    with workspace.session() as session, pytest.raises(Invalid) as caught:
+    with pytest.raises(Invalid) as caught, workspace.session() as session:
         lint.add_term(session, lead, "x" * 101, "r", "a")
     assert "Term" in str(caught.value) and "101" in str(caught.value)
 
@@ -179,7 +179,7 @@ def test_update_on_a_stale_version_is_a_conflict_naming_who_and_when(workspace, 
     with workspace.session() as session:
         users.set_role(session, lead, login_as("lead2").login, "lead")
     second_lead = login_as("lead2")
-    with workspace.session() as session, pytest.raises(Conflict) as caught:
+    with pytest.raises(Conflict) as caught, workspace.session() as session:
         lint.update_term(session, second_lead, added.id, expected_version=1, term="xyzzy",
                          reason="second edit", alternative="plugh")
     message = str(caught.value)
@@ -194,7 +194,7 @@ def test_update_on_a_stale_version_is_a_conflict_naming_who_and_when(workspace, 
 def test_update_to_an_existing_term_is_a_conflict(workspace, lead) -> None:
     added = add(workspace, lead, "xyzzy")
     add(workspace, lead, "plover")
-    with workspace.session() as session, pytest.raises(Conflict):
+    with pytest.raises(Conflict), workspace.session() as session:
         lint.update_term(session, lead, added.id, expected_version=1, term="Plover", reason="r",
                          alternative="a")
     assert active_terms(workspace)["xyzzy"].version == 1
@@ -202,7 +202,7 @@ def test_update_to_an_existing_term_is_a_conflict(workspace, lead) -> None:
 
 def test_update_with_an_empty_field_is_invalid_and_changes_nothing(workspace, lead) -> None:
     added = add(workspace, lead)
-    with workspace.session() as session, pytest.raises(Invalid) as caught:
+    with pytest.raises(Invalid) as caught, workspace.session() as session:
         lint.update_term(session, lead, added.id, expected_version=1, term="xyzzy", reason="",
                          alternative="a")
     assert "Reason" in str(caught.value)
@@ -226,7 +226,7 @@ def test_retire_on_a_stale_version_is_a_conflict(workspace, lead) -> None:
     with workspace.session() as session:
         lint.update_term(session, lead, added.id, expected_version=1, term="xyzzy", reason="r2",
                          alternative="a")
-    with workspace.session() as session, pytest.raises(Conflict):
+    with pytest.raises(Conflict), workspace.session() as session:
         lint.retire_term(session, lead, added.id, expected_version=1)
     assert "xyzzy" in active_terms(workspace)
 
@@ -242,5 +242,5 @@ def test_adding_a_retired_term_again_brings_it_back(workspace, lead) -> None:
 
 
 def test_unknown_term_id_is_not_found(workspace, lead) -> None:
-    with workspace.session() as session, pytest.raises(NotFound):
+    with pytest.raises(NotFound), workspace.session() as session:
         lint.update_term(session, lead, 999_999, expected_version=1, term="x", reason="r", alternative="a")

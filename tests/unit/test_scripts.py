@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from cscterm.db.engine import Database
 from cscterm.db.models import Scenario, Script, ScriptUsage, ScriptUsageStat, utcnow
@@ -158,8 +158,11 @@ def test_exact_shortcut_with_leading_slash_searches_only_shortcuts(library: Libr
     assert library.tiers(library.lead, "/RB2") == [("rb2", 0)]
 
 
-def test_slash_prefix_lists_shortcuts_starting_with_it_newest_first(library: Library) -> None:
-    assert library.tiers(library.lead, "/rf") == [("rf3", 1), ("rf2", 1), ("rf1", 1)]
+def test_slash_prefix_lists_shortcuts_starting_with_it_in_shortcut_order(library: Library) -> None:
+    assert library.tiers(library.lead, "/rf") == [("rf1", 1), ("rf2", 1), ("rf3", 1)]
+    for n in (10, 4):
+        create(library, library.lead, f"rf{n}", team=True, title=f"别的话术{n}")
+    assert library.shortcuts(library.lead, "/rf") == ["rf1", "rf10", "rf2", "rf3", "rf4"]
 
 
 def test_slash_query_finds_a_shortcut_substring_last(library: Library) -> None:
@@ -172,18 +175,19 @@ def test_exact_shortcut_beats_a_shortcut_prefix(library: Library) -> None:
 
 
 def test_title_prefix_ranks_before_full_text(library: Library) -> None:
-    assert library.tiers(library.lead, "退款") == [("rf2", 1), ("rf1", 1), ("rf3", 3)]
+    # 退款到账时间 sorts before 退款进度查询 (到 U+5230 < 进 U+8FDB)
+    assert library.tiers(library.lead, "退款") == [("rf1", 1), ("rf2", 1), ("rf3", 3)]
     assert library.tiers(library.lead, "Refund t") == [("rb2", 1), ("refund", 3)]
 
 
 def test_pinyin_initials_prefix_finds_titles_and_initials_substring_comes_last(library: Library) -> None:
     # 退款到账时间 → tkdzsj, 退款进度查询 → tkjdcx, 同意退款 → tytk (substring only)
-    assert library.tiers(library.lead, "tk") == [("rf2", 2), ("rf1", 2), ("rf3", 4)]
+    assert library.tiers(library.lead, "tk") == [("rf1", 2), ("rf2", 2), ("rf3", 4)]
     assert library.tiers(library.lead, "TKJ") == [("rf2", 2)]
 
 
 def test_full_pinyin_prefix_finds_titles(library: Library) -> None:
-    assert library.tiers(library.lead, "tuikuan") == [("rf2", 2), ("rf1", 2), ("rf3", 4)]
+    assert library.tiers(library.lead, "tuikuan") == [("rf1", 2), ("rf2", 2), ("rf3", 4)]
     assert library.tiers(library.lead, "tuikuan jin") == [("rf2", 2)]
 
 
@@ -245,9 +249,9 @@ def test_hit_carries_what_a_result_row_shows(library: Library) -> None:
 
 
 def test_my_usage_puts_a_script_first_among_equals(library: Library) -> None:
-    assert library.shortcuts(library.agent, "tk")[:2] == ["rf2", "rf1"]
-    use(library, library.agent, "rf1")
     assert library.shortcuts(library.agent, "tk") == ["rf1", "rf2", "rf3"]
+    use(library, library.agent, "rf2")
+    assert library.shortcuts(library.agent, "tk") == ["rf2", "rf1", "rf3"]
 
 
 def test_more_uses_rank_higher_among_used_scripts(library: Library) -> None:
@@ -260,14 +264,14 @@ def test_more_uses_rank_higher_among_used_scripts(library: Library) -> None:
 
 def test_usage_does_not_lift_a_script_out_of_its_tier(library: Library) -> None:
     use(library, library.agent, "rf3", 5)
-    assert library.tiers(library.agent, "tk") == [("rf2", 2), ("rf1", 2), ("rf3", 4)]
+    assert library.tiers(library.agent, "tk") == [("rf1", 2), ("rf2", 2), ("rf3", 4)]
 
 
 def test_another_users_usage_does_not_change_my_order(library: Library) -> None:
-    use(library, library.agent2, "rf1", 3)
-    assert library.shortcuts(library.agent2, "tk")[0] == "rf1"
-    assert library.shortcuts(library.agent, "tk") == ["rf2", "rf1", "rf3"]
-    assert library.shortcuts(library.lead, "tk") == ["rf2", "rf1", "rf3"]
+    use(library, library.agent2, "rf2", 3)
+    assert library.shortcuts(library.agent2, "tk")[0] == "rf2"
+    assert library.shortcuts(library.agent, "tk") == ["rf1", "rf2", "rf3"]
+    assert library.shortcuts(library.lead, "tk") == ["rf1", "rf2", "rf3"]
 
 
 def test_my_usage_ranks_full_text_hits(library: Library) -> None:
@@ -339,7 +343,7 @@ def test_retired_script_vanishes_from_search_browse_and_reading(library: Library
 
 
 def test_unknown_script_id_is_not_found(library: Library) -> None:
-    with library.db.session() as session, pytest.raises(NotFound) as caught:
+    with pytest.raises(NotFound) as caught, library.db.session() as session:
         scripts.get_script(session, library.lead, 999_999)
     assert "999999" in str(caught.value)
 
@@ -453,7 +457,7 @@ def update(library: Library, actor: Actor, script: str | int, *, version: int = 
 def test_agent_cannot_edit_or_retire_a_team_script(library: Library) -> None:
     with pytest.raises(NotAllowed):
         update(library, library.agent, "rf1", title="改掉")
-    with library.db.session() as session, pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed), library.db.session() as session:
         scripts.retire_script(session, library.agent, library.ids["rf1"], expected_version=1)
     assert library.search(library.agent, "/rf1")[0].title == "退款到账时间"
 
@@ -474,7 +478,7 @@ def test_agent_cannot_see_or_edit_another_agents_personal_script(library: Librar
     theirs = create(library, library.agent2, "their1")
     with pytest.raises(NotFound):
         update(library, library.agent, theirs.id, shortcut="their1", title="偷改")
-    with library.db.session() as session, pytest.raises(NotFound):
+    with pytest.raises(NotFound), library.db.session() as session:
         scripts.retire_script(session, library.agent, theirs.id, expected_version=1)
 
 
@@ -486,7 +490,7 @@ def test_lead_cannot_edit_an_agents_personal_script(library: Library) -> None:
 
 
 def test_script_for_an_unknown_scenario_is_not_found(library: Library) -> None:
-    with library.db.session() as session, pytest.raises(NotFound):
+    with pytest.raises(NotFound), library.db.session() as session:
         scripts.create_script(session, library.agent, ScriptDraft(999_999, "t", "s1", {"standard": "x"}))
 
 
@@ -556,7 +560,7 @@ def test_invalid_draft_is_refused_with_a_message_naming_the_field(library: Libra
     base = {"scenario_id": library.scenarios["refund-unshipped"], "title": "标题", "shortcut": "ok1",
             "variants": {"standard": "正文"}}
     base.update(changes)
-    with library.db.session() as session, pytest.raises(Invalid) as caught:
+    with pytest.raises(Invalid) as caught, library.db.session() as session:
         scripts.create_script(session, library.agent, ScriptDraft(**base))
     assert str(caught.value).startswith(message)
     assert library.search(library.agent, "/ok1") == []
@@ -596,9 +600,7 @@ def test_update_bumps_the_version_each_time(library: Library) -> None:
 def test_second_save_based_on_the_same_version_is_a_conflict_and_the_first_is_kept(library: Library) -> None:
     sid = library.ids["rf1"]
     with library.db.session() as session:
-        users.set_role(session, library.lead, "agent2", "lead")
-    lead2 = library.agent2
-    lead2 = Actor(lead2.id, lead2.login, lead2.display_name, "lead", lead2.team)
+        lead2 = users.set_role(session, library.lead, "agent2", "lead")
     with library.db.session() as session:
         seen_by_lead = scripts.get_script(session, library.lead, sid)
     with library.db.session() as session:
@@ -617,9 +619,25 @@ def test_second_save_based_on_the_same_version_is_a_conflict_and_the_first_is_ke
     assert library.shortcuts(library.agent, "第二份修改") == []
 
 
+def test_interleaved_open_sessions_get_a_conflict_not_a_lock_error(library: Library) -> None:
+    sid = library.ids["rf1"]
+    slow = Session(library.db.engine, expire_on_commit=False)
+    try:
+        base = scripts.get_script(slow, library.lead, sid)  # read, session kept open
+        update(library, library.lead, "rf1", version=base.version, body="第一份修改")
+        with pytest.raises(Conflict):
+            scripts.update_script(slow, library.lead, sid, draft(library, "rf1", body="第二份修改"),
+                                  expected_version=base.version)
+        slow.rollback()
+    finally:
+        slow.close()
+    with library.db.session() as session:
+        assert scripts.get_script(session, library.lead, sid).variants == {"standard": "第一份修改"}
+
+
 def test_retire_on_a_stale_version_is_a_conflict(library: Library) -> None:
     update(library, library.lead, "rf1", version=1, title="一改")
-    with library.db.session() as session, pytest.raises(Conflict):
+    with pytest.raises(Conflict), library.db.session() as session:
         scripts.retire_script(session, library.lead, library.ids["rf1"], expected_version=1)
     assert library.shortcuts(library.lead, "/rf1") == ["rf1"]
 
@@ -682,7 +700,7 @@ def test_uses_by_scenario_counts_copies_in_the_window(library: Library) -> None:
 
 def test_record_use_of_an_invisible_script_is_not_found(library: Library) -> None:
     theirs = create(library, library.agent2, "their1")
-    with library.db.session() as session, pytest.raises(NotFound):
+    with pytest.raises(NotFound), library.db.session() as session:
         scripts.record_use(session, library.agent, theirs.id, "standard")
 
 

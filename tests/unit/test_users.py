@@ -58,7 +58,7 @@ def test_lead_promotes_an_agent_to_lead(workspace, lead, agent) -> None:
 
 
 def test_agent_cannot_change_roles(workspace, agent, agent2) -> None:
-    with workspace.session() as session, pytest.raises(NotAllowed) as caught:
+    with pytest.raises(NotAllowed) as caught, workspace.session() as session:
         users.set_role(session, agent, "agent1", "lead")
     assert "lead" in str(caught.value)
     with workspace.session() as session:
@@ -66,12 +66,12 @@ def test_agent_cannot_change_roles(workspace, agent, agent2) -> None:
 
 
 def test_agent_cannot_step_a_lead_down(workspace, lead, agent) -> None:
-    with workspace.session() as session, pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed), workspace.session() as session:
         users.set_role(session, agent, "lead1", "agent")
 
 
 def test_the_last_lead_cannot_step_down(workspace, lead) -> None:
-    with workspace.session() as session, pytest.raises(NotAllowed) as caught:
+    with pytest.raises(NotAllowed) as caught, workspace.session() as session:
         users.set_role(session, lead, "lead1", "agent")
     assert "lead1" in str(caught.value) and "last lead" in str(caught.value)
     with workspace.session() as session:
@@ -87,13 +87,13 @@ def test_a_lead_can_step_down_once_another_lead_exists(workspace, lead, agent) -
 
 
 def test_unknown_role_is_invalid_and_names_the_role(workspace, lead, agent) -> None:
-    with workspace.session() as session, pytest.raises(Invalid) as caught:
+    with pytest.raises(Invalid) as caught, workspace.session() as session:
         users.set_role(session, lead, "agent1", "boss")
     assert "boss" in str(caught.value)
 
 
 def test_set_role_of_an_unknown_login_is_not_found(workspace, lead) -> None:
-    with workspace.session() as session, pytest.raises(NotFound) as caught:
+    with pytest.raises(NotFound) as caught, workspace.session() as session:
         users.set_role(session, lead, "nobody", "agent")
     assert "nobody" in str(caught.value)
 

@@ -1,0 +1,216 @@
+"""Shared by the TUI tests: waiting for the workbench to settle, typing, and
+reading what widgets show."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+import unicodedata
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
+from textual.worker import WorkerState
+
+from cscterm.tui.widgets.script_list import ScriptList
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from textual.pilot import Pilot
+
+    from cscterm.services.scripts import ScriptHit
+    from cscterm.services.users import Actor
+    from cscterm.tui.app import CscApp
+
+LEAD = "wang"  # the first login: the template's lead
+AGENT = "li"  # a second login on the same database: an agent
+SMALL = (80, 24)
+LARGE = (120, 40)
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HOSTILE = DATA / "hostile_text.yaml"
+
+# Workers that await a modal screen (fill form, lint confirm): waiting for them
+# while the modal is up would wait for ever.
+_MODAL_GROUPS = frozenset({"copy", "copy-by-id"})
+_LIVE = (WorkerState.PENDING, WorkerState.RUNNING)
+
+
+def _loading(app: CscApp) -> bool:
+    """The library has not shown its first results yet (the workspace opens
+    after the first paint, so at first there is no worker to wait for)."""
+    from cscterm.tui.screens.library import LibraryScreen
+
+    library = next((s for s in app.screen_stack if isinstance(s, LibraryScreen)), None)
+    return app.ws is None or (library is not None and library.results_version == 0)
+
+
+def _busy(app: CscApp) -> list[object]:
+    modal_up = isinstance(app.screen, ModalScreen)
+    return [
+        w for w in app.workers
+        if w.state in _LIVE and not (modal_up and w.group in _MODAL_GROUPS)
+    ]
+
+
+async def settle(app: CscApp, pilot: Pilot[None], limit: float = 15.0) -> None:
+    """Wait until no worker runs and the screen has caught up.
+
+    Workers chain (workspace → reference data + search → detail; copy → usage),
+    so this waits, lets the posted results land, and looks again — until two
+    quiet rounds in a row.
+    """
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while quiet < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app did not settle: workers {_busy(app)}, "
+                                 f"loading {_loading(app)}")
+        busy = _busy(app)
+        if busy:
+            await app.workers.wait_for_complete(busy)  # type: ignore[arg-type]
+        await pilot.pause()
+        if _loading(app) or _busy(app):
+            quiet = 0
+            if not _busy(app):
+                await pilot.pause(0.02)
+        else:
+            quiet += 1
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` key by key (CJK characters included), as one burst."""
+    await pilot.press(*(_key(ch) for ch in text))
+
+
+def _key(ch: str) -> str:
+    if ch in _ASCII_KEYS:
+        return _ASCII_KEYS[ch]
+    if not ch.isascii() and not ch.isalnum():
+        # Pilot turns "，" into the key "fullwidth_comma" and cannot turn that
+        # back into a character; the Unicode name round-trips.
+        return unicodedata.name(ch)
+    return ch
+
+
+_ASCII_KEYS = {" ": "space", "/": "slash", "?": "question_mark"}
+
+
+def still_cursor(app: CscApp) -> None:
+    """Stop cursors blinking so a screenshot does not depend on timing."""
+    for screen in app.screen_stack:
+        for widget in screen.query(Input):
+            widget.cursor_blink = False
+        for widget in screen.query(TextArea):
+            widget.cursor_blink = False
+
+
+def shown(widget: Widget) -> str:
+    """The plain text a widget renders (a Static's content, say)."""
+    if isinstance(widget, Static):
+        return str(widget.render())
+    return str(widget.render())
+
+
+def screen_text(app: CscApp) -> str:
+    """Every character on the terminal, row by row: what the user sees, as
+    ``export_screenshot`` draws it but as plain text (escape codes included,
+    were any to reach the terminal)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    update = app.screen._compositor.render_update(  # noqa: SLF001 - the frame itself
+        full=True, screen_stack=app._background_screens)  # noqa: SLF001
+    console.print(update)
+    return console.export_text(styles=False)
+
+
+def query_db(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.execute(sql, params))
+    finally:
+        con.close()
+
+
+@asynccontextmanager
+async def started(app: CscApp) -> AsyncIterator[Pilot[None]]:
+    """Run ``app`` headless at its ``test_size`` and wait until it has settled."""
+    async with app.run_test(size=app.test_size) as pilot:  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        yield pilot
+
+
+@dataclass(frozen=True)
+class Type:
+    """A ``run_before`` step: type this text into whatever has focus."""
+
+    text: str
+
+
+# ── acting on the database behind the app's back ───────────────────────────
+
+
+@contextmanager
+def acting(db_path: Path, user: str = LEAD) -> Iterator[tuple[Session, Actor]]:
+    """A unit of work on ``db_path`` as ``user`` (another session than the app's)."""
+    from cscterm.config import resolve
+    from cscterm.services.workspace import open_workspace
+
+    ws = open_workspace(resolve(db=db_path, lang="zh_CN", user=user, env={}))
+    try:
+        with ws.session() as session:
+            yield session, ws.actor
+    finally:
+        ws.close()
+
+
+def add_personal_script(db_path: Path, shortcut: str, body: str, *, user: str = LEAD,
+                        title: str = "我的话术", scenario: str = "未发货") -> int:
+    """A personal script of ``user`` in the first scenario matching ``scenario``."""
+    from cscterm.services import scripts
+
+    with acting(db_path, user) as (session, actor):
+        card = scripts.find_scenarios(session, scenario, limit=1)[0]
+        draft = scripts.ScriptDraft(card.id, title, shortcut, {"standard": body})
+        return scripts.create_script(session, actor, draft).id
+
+
+# ── driving the library ─────────────────────────────────────────────────────
+
+
+async def search(app: CscApp, pilot: Pilot[None], query: str) -> None:
+    """Search for ``query`` (replacing any earlier one) and wait for the results:
+    ``/`` from the list (it selects the old query), ``end ctrl+u`` in the box."""
+    from cscterm.tui.screens.library import SearchInput
+
+    if isinstance(app.focused, SearchInput):
+        await pilot.press("end", "ctrl+u")
+    else:
+        await pilot.press("slash")
+    await type_text(pilot, query)
+    await settle(app, pilot)
+
+
+def results(app: CscApp) -> list[ScriptHit]:
+    return list(app.screen.query_one("#results", ScriptList).hits)
+
+
+async def focus_results(app: CscApp, pilot: Pilot[None]) -> None:
+    """Move from the search box to the results without losing the query.
+
+    README: esc leaves the search box. It also clears the query today (the
+    screen's ``key_escape`` runs before the search box's escape binding; see
+    ``test_escape_in_search_box_keeps_the_query``), so the flows focus the list
+    directly until that is fixed.
+    """
+    app.screen.query_one("#results", ScriptList).focus()
+    await pilot.pause()
