@@ -296,6 +296,7 @@ def generate(path: Path, *, total: int = TOTAL_SCRIPTS, seed: int = SEED, force:
                         "id": script_id, "owner_id": owner,
                         "title": fts.search_title(title, scen_title, category),
                         "phrases": phrases, "bodies": bodies, "tags": tags,
+                        "keys": fts.keys_text(scripts[-1]["shortcut"], initials, pinyin),
                     })
                 made += 1
         with db.session() as session:

@@ -19,7 +19,10 @@ def detect_language(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     explicit = env.get("CSCTERM_LANG", "")
     if explicit:
-        return normalise_language(explicit)
+        try:
+            return normalise_language(explicit)
+        except ValueError:
+            return "en"  # an unsupported language falls back to English
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var, "")
         if value:

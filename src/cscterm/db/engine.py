@@ -14,11 +14,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 # The newest migration's revision id; tests check it matches the scripts.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -39,10 +38,11 @@ def make_engine(path: Path | str) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{path}",
+        # Worker threads check connections out of the pool one at a time;
+        # reusing them saves opening the file and the pragmas on every search.
         connect_args={"check_same_thread": False},
-        # One connection per use: SQLite connections are cheap and this keeps
-        # worker threads from sharing one.
-        poolclass=NullPool,
+        pool_size=4,
+        max_overflow=4,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

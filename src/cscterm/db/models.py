@@ -32,6 +32,7 @@ class Scenario(SQLModel, table=True):
     """A customer situation (场景) with the card agents read before replying."""
 
     __tablename__ = "scenario"
+    __table_args__ = (Index("ix_scenario_language_category", "language", "category"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=64)

@@ -26,21 +26,42 @@ from sqlalchemy.orm import Session
 
 _WORD_RUN = re.compile(r"[^\W_]+")
 
-CREATE_STATEMENTS = (
+# Scripts a viewer may see: the team's and their own. The unary "+" keeps
+# SQLite from answering the OR through ix_script_owner (which visits every
+# team script) instead of the index on the column being searched.
+VISIBLE = "active AND (+owner_id IS NULL OR +owner_id = :me)"
+
+# Revision 0001's tables (migrations create exactly these, then upgrade).
+CREATE_STATEMENTS_0001 = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS script_fts USING fts5("
     "title, phrases, body, tags, owner UNINDEXED, tokenize='trigram')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS script_gram USING fts5("
     "grams, owner UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')",
 )
+# Since 0002 both tables also index the script's short keys (shortcut, pinyin
+# initials, full pinyin) in a column of their own, so "tk" finds 同意退款
+# (tytk) through an index rather than a LIKE scan.
+CREATE_STATEMENTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS script_fts USING fts5("
+    "title, phrases, body, tags, keys, owner UNINDEXED, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS script_gram USING fts5("
+    "grams, keys, owner UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')",
+)
+_TEXT_COLUMNS = {"script_fts": "{title phrases body tags}", "script_gram": "grams"}
 DROP_STATEMENTS = (
     "DROP TABLE IF EXISTS script_fts",
     "DROP TABLE IF EXISTS script_gram",
 )
 
 
-def create_tables(conn: Connection) -> None:
-    for statement in CREATE_STATEMENTS:
+def create_tables(conn: Connection, statements: Sequence[str] = CREATE_STATEMENTS) -> None:
+    for statement in statements:
         conn.exec_driver_sql(statement)
+
+
+def keys_text(shortcut: str, initials: str, pinyin: str) -> str:
+    """The short keys indexed for substring search."""
+    return " ".join(k for k in (shortcut, initials, pinyin) if k)
 
 
 def drop_tables(conn: Connection) -> None:
@@ -66,26 +87,13 @@ def index_script(
     phrases: Iterable[str],
     bodies: Iterable[str],
     tags: Iterable[str],
+    keys: str = "",
 ) -> None:
     """Write (or rewrite) one script's entries in both indexes."""
     remove_script(session, script_id)
-    phrases_text = "\n".join(phrases)
-    body_text = "\n".join(bodies)
-    tags_text = " ".join(tags)
-    owner = owner_id or 0
-    session.execute(
-        text(
-            "INSERT INTO script_fts(rowid, title, phrases, body, tags, owner) "
-            "VALUES (:id, :title, :phrases, :body, :tags, :owner)"
-        ),
-        {"id": script_id, "title": title, "phrases": phrases_text, "body": body_text,
-         "tags": tags_text, "owner": owner},
-    )
-    grams = bigrams("\n".join((title, phrases_text, body_text, tags_text)))
-    session.execute(
-        text("INSERT INTO script_gram(rowid, grams, owner) VALUES (:id, :grams, :owner)"),
-        {"id": script_id, "grams": grams, "owner": owner},
-    )
+    index_many(session, [{"id": script_id, "owner_id": owner_id, "title": title,
+                          "phrases": list(phrases), "bodies": list(bodies), "tags": list(tags),
+                          "keys": keys}])
 
 
 def index_many(session: Session, rows: Sequence[dict[str, object]]) -> None:
@@ -99,19 +107,22 @@ def index_many(session: Session, rows: Sequence[dict[str, object]]) -> None:
         body_text = "\n".join(row["bodies"])  # type: ignore[arg-type]
         tags_text = " ".join(row["tags"])  # type: ignore[arg-type]
         owner = row.get("owner_id") or 0
+        keys = str(row.get("keys") or "").lower()
         fts_rows.append({"id": row["id"], "title": row["title"], "phrases": phrases_text,
-                         "body": body_text, "tags": tags_text, "owner": owner})
-        gram_rows.append({"id": row["id"], "owner": owner, "grams": bigrams(
-            "\n".join((str(row["title"]), phrases_text, body_text, tags_text)))})
+                         "body": body_text, "tags": tags_text, "keys": keys, "owner": owner})
+        gram_rows.append({"id": row["id"], "owner": owner, "keys": bigrams(keys),
+                          "grams": bigrams("\n".join((str(row["title"]), phrases_text,
+                                                       body_text, tags_text)))})
     session.execute(
         text(
-            "INSERT INTO script_fts(rowid, title, phrases, body, tags, owner) "
-            "VALUES (:id, :title, :phrases, :body, :tags, :owner)"
+            "INSERT INTO script_fts(rowid, title, phrases, body, tags, keys, owner) "
+            "VALUES (:id, :title, :phrases, :body, :tags, :keys, :owner)"
         ),
         fts_rows,
     )
     session.execute(
-        text("INSERT INTO script_gram(rowid, grams, owner) VALUES (:id, :grams, :owner)"),
+        text("INSERT INTO script_gram(rowid, grams, keys, owner) "
+             "VALUES (:id, :grams, :keys, :owner)"),
         gram_rows,
     )
 
@@ -156,31 +167,34 @@ def match_ids(
     *,
     viewer_id: int,
     limit: int,
-    only_ids: Sequence[int] | None = None,
+    only_used: bool = False,
 ) -> list[int]:
     """Ids of visible scripts whose text matches ``query``, newest first.
 
-    ``only_ids`` restricts the match to a given set (the viewer's most used
-    scripts, which rank first among equals).
+    ``only_used`` restricts the match to scripts the viewer has used (they
+    rank first among equals).
     """
     found = fts_expression(query)
     if found is None or limit <= 0:
         return []
     table, expression = found
-    params: dict[str, object] = {"q": expression, "me": viewer_id, "limit": limit}
-    restrict = ""
-    if only_ids is not None:
-        if not only_ids:
-            return []
-        names = []
-        for n, script_id in enumerate(only_ids):
-            params[f"i{n}"] = script_id
-            names.append(f":i{n}")
-        restrict = f" AND rowid IN ({', '.join(names)})"
-    sql = (
-        f"SELECT rowid FROM {table} WHERE {table} MATCH :q "
-        f"AND owner IN (0, :me){restrict} ORDER BY rowid DESC LIMIT :limit"
-    )
+    params: dict[str, object] = {"q": f"{_TEXT_COLUMNS[table]} : ({expression})",
+                                 "me": viewer_id, "limit": limit}
+    if only_used:
+        # "+rowid" keeps the IN out of FTS5's hands: given a rowid IN list,
+        # FTS5 runs the whole MATCH once per id. Filtering one MATCH pass
+        # against the viewer's usage rows is a single streaming scan. Scripts
+        # someone used are theirs or the team's, so no owner check is needed.
+        sql = (
+            f"SELECT rowid FROM {table} WHERE {table} MATCH :q AND +rowid IN "
+            "(SELECT script_id FROM script_usage_stat WHERE user_id = :me) "
+            "ORDER BY rowid DESC LIMIT :limit"
+        )
+    else:
+        sql = (
+            f"SELECT rowid FROM {table} WHERE {table} MATCH :q "
+            "AND owner IN (0, :me) ORDER BY rowid DESC LIMIT :limit"
+        )
     return [row[0] for row in session.execute(text(sql), params)]
 
 
@@ -191,17 +205,35 @@ def substring_ids(
     viewer_id: int,
     limit: int,
 ) -> list[int]:
-    """Scripts whose shortcut, pinyin or initials contain ``query`` (a scan of
-    short keys only, used last when the indexed tiers found too little)."""
-    needle = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """Scripts whose shortcut, pinyin initials or full pinyin contain ``query``
+    (``tk`` → 同意退款, whose initials are ``tytk``), newest first."""
+    found = fts_expression(query)
+    if found is None or limit <= 0:
+        return []
+    table, expression = found
     sql = (
-        "SELECT id FROM script WHERE active AND (owner_id IS NULL OR owner_id = :me) "
-        "AND (shortcut LIKE :p ESCAPE '\\' OR initials LIKE :p ESCAPE '\\' "
-        "OR pinyin LIKE :p ESCAPE '\\' OR title LIKE :p ESCAPE '\\') "
+        f"SELECT rowid FROM {table} WHERE {table} MATCH :q AND owner IN (0, :me) "
+        "ORDER BY rowid DESC LIMIT :limit"
+    )
+    rows = session.execute(text(sql), {"q": f"keys : ({expression})", "me": viewer_id,
+                                        "limit": limit})
+    return [row[0] for row in rows]
+
+
+def shortcut_substring_ids(session: Session, key: str, *, viewer_id: int, limit: int) -> list[int]:
+    """Scripts whose shortcut contains ``key`` (a scan: used only when an
+    explicit /shortcut query found nothing by exact match or prefix)."""
+    sql = (
+        f"SELECT id FROM script WHERE shortcut LIKE :p ESCAPE '\\' AND {VISIBLE} "
         "ORDER BY id DESC LIMIT :limit"
     )
-    rows = session.execute(text(sql), {"p": f"%{needle}%", "me": viewer_id, "limit": limit})
+    rows = session.execute(text(sql), {"p": "%" + escape_like(key) + "%", "me": viewer_id,
+                                        "limit": limit})
     return [row[0] for row in rows]
+
+
+def escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def like_scan_ids(session: Session, query: str, *, limit: int) -> list[int]:
@@ -220,13 +252,14 @@ def rebuild(session: Session) -> None:
     conn.exec_driver_sql("DELETE FROM script_fts")
     conn.exec_driver_sql("DELETE FROM script_gram")
     rows = conn.exec_driver_sql(
-        "SELECT s.id, s.owner_id, s.title, c.title, c.category, c.phrases, c.tags "
+        "SELECT s.id, s.owner_id, s.title, c.title, c.category, c.phrases, c.tags, "
+        "s.shortcut, s.initials, s.pinyin "
         "FROM script s JOIN scenario c ON c.id = s.scenario_id WHERE s.active"
     ).fetchall()
     import json
 
     batch = []
-    for sid, owner, title, scen_title, category, phrases, tags in rows:
+    for sid, owner, title, scen_title, category, phrases, tags, shortcut, initials, pinyin in rows:
         bodies = [
             b for (b,) in conn.exec_driver_sql(
                 "SELECT body FROM script_variant WHERE script_id = ? ORDER BY position", (sid,)
@@ -236,7 +269,7 @@ def rebuild(session: Session) -> None:
             "id": sid, "owner_id": owner,
             "title": search_title(title, scen_title, category),
             "phrases": json.loads(phrases or "[]"), "bodies": bodies,
-            "tags": json.loads(tags or "[]"),
+            "tags": json.loads(tags or "[]"), "keys": keys_text(shortcut, initials, pinyin),
         })
     index_many(session, batch)
 

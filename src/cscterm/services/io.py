@@ -625,6 +625,7 @@ def _write(session: Session, actor: Actor | None, pack: Pack, summary: ImportSum
                 "title": fts.search_title(row.title, scenario.title, scenario.category),
                 "phrases": scenario.phrases, "bodies": list(script.variants.values()),
                 "tags": scenario.tags,
+                "keys": fts.keys_text(row.shortcut, row.initials, row.pinyin),
             })
     fts.index_many(session, index_rows)
 

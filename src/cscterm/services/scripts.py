@@ -3,8 +3,9 @@
 Search ranks in tiers — exact shortcut, title or shortcut prefix, pinyin
 (initials or full) prefix, full-text hit, substring of a short key — and within
 a tier puts the viewer's own most-used and most recently used scripts first,
-then the newest. Every tier is an index lookup with a ``LIMIT``; the substring
-scan runs only when the indexed tiers did not fill the page.
+then the tier's natural order. Every tier is an index lookup with a ``LIMIT``;
+the substring tier searches an index of the short keys too; only a ``/shortcut``
+query that matched nothing exactly or by prefix scans shortcuts with ``LIKE``.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def _stamp(value: object) -> float:
     return 0.0
 
 
-_VISIBLE = "active AND (owner_id IS NULL OR owner_id = :me)"
+_VISIBLE = fts.VISIBLE
 
 
 def _range_ids(session: Session, column: str, prefix: str, viewer: Actor, limit: int) -> list[int]:
@@ -215,33 +216,27 @@ def _tiers(session: Session, viewer: Actor, query: str, need: int) -> list[tuple
     if shortcut_only:
         if key and len(seen) < need:
             add(1, _range_ids(session, "shortcut", key, viewer, cap))
-        if key and len(seen) < need:
-            add(4, (r[0] for r in session.execute(
-                text(f"SELECT id FROM script WHERE shortcut LIKE :p ESCAPE '\\' AND {_VISIBLE} "
-                     "ORDER BY id DESC LIMIT :limit"),
-                {"p": "%" + _escape_like(key) + "%", "me": viewer.id, "limit": cap})))
+        if key and not seen:  # unindexed scan: the last resort
+            add(4, fts.shortcut_substring_ids(session, key, viewer_id=viewer.id, limit=cap))
         return list(seen.items())
 
     stripped = query.strip()
     if len(seen) < need:
         add(1, _range_ids(session, "title", stripped, viewer, cap)
-            + _range_ids(session, "shortcut", key, viewer, cap))
+            + (_range_ids(session, "shortcut", key, viewer, cap) if SHORTCUT.fullmatch(key) else []))
     compact = "".join(ch for ch in lowered if ch.isalnum())
     if compact.isascii() and compact and len(seen) < need:
         add(2, _range_ids(session, "initials", compact, viewer, cap)
             + _range_ids(session, "pinyin", compact, viewer, cap))
     if len(seen) < need:
-        used = [sid for sid in usage if sid not in seen]
-        mine = fts.match_ids(session, stripped, viewer_id=viewer.id, limit=cap, only_ids=used)
-        add(3, mine)
+        add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=cap, only_used=True))
         add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=need + len(seen)))
     if compact and len(seen) < need:
         add(4, fts.substring_ids(session, compact, viewer_id=viewer.id, limit=need))
     return list(seen.items())
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+_escape_like = fts.escape_like
 
 
 def search(
@@ -266,23 +261,45 @@ def browse(
     """Visible scripts in ``category`` (and below), by category and title.
 
     Keyset-paged: pass the last hit of the previous page as ``after``. With
-    ``language``, that language's scripts come first.
+    ``language``, that language's scripts come first. Each language is read
+    in index order (scenario language, category), so a page costs its size,
+    not the size of the library.
     """
-    params: dict[str, object] = {"me": viewer.id, "limit": limit, "lang": language or ""}
-    where = ["s.active", "(s.owner_id IS NULL OR s.owner_id = :me)"]
+    if language is None:
+        return _browse_part(session, viewer, category, limit, after, None, None)
+    hits: list[ScriptHit] = []
+    if after is None or after.language == language:
+        hits = _browse_part(session, viewer, category, limit, after, language, "=")
+        after = None
+    if len(hits) < limit:
+        hits += _browse_part(session, viewer, category, limit - len(hits), after, language, "!=")
+    return hits
+
+
+def _browse_part(
+    session: Session,
+    viewer: Actor,
+    category: str | None,
+    limit: int,
+    after: ScriptHit | None,
+    language: str | None,
+    op: str | None,
+) -> list[ScriptHit]:
+    params: dict[str, object] = {"me": viewer.id, "limit": limit}
+    where = ["s.active", "(+s.owner_id IS NULL OR +s.owner_id = :me)", "c.active"]
+    if language is not None and op is not None:
+        where.append(f"c.language {op} :lang")
+        params["lang"] = language
     if category:
         where.append("(c.category = :cat OR (c.category >= :cat_lo AND c.category < :cat_hi))")
         params.update(cat=category, cat_lo=category + "/", cat_hi=category + "/\U0010ffff")
-    lang_rank = "(CASE WHEN c.language = :lang THEN 0 ELSE 1 END)"
     if after is not None:
-        where.append(f"({lang_rank}, c.category, s.title, s.id) > (:a_rank, :a_cat, :a_title, :a_id)")
-        params.update(a_rank=0 if after.language == language else 1, a_cat=after.category,
-                      a_title=after.title, a_id=after.id)
+        where.append("(c.category, s.title, s.id) > (:a_cat, :a_title, :a_id)")
+        params.update(a_cat=after.category, a_title=after.title, a_id=after.id)
     rows = session.execute(
         text(
-            f"SELECT s.id FROM script s JOIN scenario c ON c.id = s.scenario_id "
-            f"WHERE {' AND '.join(where)} ORDER BY {lang_rank}, c.category, s.title, s.id "
-            "LIMIT :limit"
+            "SELECT s.id FROM scenario c JOIN script s ON s.scenario_id = c.id "
+            f"WHERE {' AND '.join(where)} ORDER BY c.category, s.title, s.id LIMIT :limit"
         ),
         params,
     )
@@ -329,22 +346,28 @@ def _hits(session: Session, ranked: Sequence[tuple[int, int]]) -> list[ScriptHit
     return hits
 
 
-def categories(session: Session, viewer: Actor) -> list[Category]:
-    """The category tree (depth-first, sorted), with visible script counts."""
+def categories(session: Session, viewer: Actor, language: str | None = None) -> list[Category]:
+    """The category tree (depth-first, sorted, ``language``'s categories
+    first), with visible script counts."""
     counts: dict[str, int] = {}
-    for path, n in session.execute(
+    first: set[str] = set()
+    for path, lang, n in session.execute(
         text(
-            "SELECT c.category, COUNT(s.id) FROM scenario c JOIN script s ON s.scenario_id = c.id "
-            "WHERE s.active AND (s.owner_id IS NULL OR s.owner_id = :me) GROUP BY c.category"
+            "SELECT c.category, c.language, COUNT(s.id) FROM scenario c "
+            "JOIN script s ON s.scenario_id = c.id "
+            "WHERE s.active AND (+s.owner_id IS NULL OR +s.owner_id = :me) "
+            "GROUP BY c.category, c.language"
         ).bindparams(me=viewer.id)
     ):
         parts = path.split("/")
         for depth in range(1, len(parts) + 1):
             prefix = "/".join(parts[:depth])
             counts[prefix] = counts.get(prefix, 0) + n
+            if lang == language:
+                first.add(prefix)
     return [
         Category(path=p, name=p.rsplit("/", 1)[-1], depth=p.count("/"), count=counts[p])
-        for p in sorted(counts)
+        for p in sorted(counts, key=lambda p: (p.split("/", 1)[0] not in first, p))
     ]
 
 
@@ -460,6 +483,7 @@ def _reindex(session: Session, script: Script, scenario: Scenario, bodies: Itera
         session, script.id, owner_id=script.owner_id,
         title=fts.search_title(script.title, scenario.title, scenario.category),
         phrases=scenario.phrases, bodies=bodies, tags=scenario.tags,
+        keys=fts.keys_text(script.shortcut, script.initials, script.pinyin),
     )
 
 

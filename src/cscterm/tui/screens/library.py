@@ -28,7 +28,7 @@ from cscterm.tui.widgets.script_view import ScriptView
 
 if TYPE_CHECKING:
     from cscterm.services.lint import Linter
-    from cscterm.services.scripts import Category, ScriptDetail, ScriptHit
+    from cscterm.services.scripts import Category, ScriptDetail, ScriptHit  # noqa: F401
 
 PAGE = 50
 
@@ -92,6 +92,8 @@ class LibraryScreen(Screen[None]):
         # Incremented whenever results are painted (benchmarks and tests wait on it).
         self.results_version = 0
         self.results_query = ""
+        self._tree_loaded = False
+        self._gc_frozen = False
 
     # ── layout ─────────────────────────────────────────────────────────────
 
@@ -148,24 +150,47 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, group="reference")
     def load_reference(self) -> None:
-        """Categories, forbidden terms and placeholder labels (small, rarely change)."""
-        from cscterm.services import io, lint, scripts
+        """Forbidden terms and placeholder labels (small, rarely change)."""
+        from cscterm.services import io, lint
 
         ws = self.app.ws  # type: ignore[attr-defined]
         with ws.session() as session:
-            cats = scripts.categories(session, ws.actor)
             linter = lint.linter(session)
             labels = io.placeholder_labels(session, get_language())
-        self.app.call_from_thread(self._reference_loaded, cats, linter, labels)
+        self.app.call_from_thread(self._reference_loaded, linter, labels)
+        if self._tree_wanted:
+            self.load_tree()
 
-    def _reference_loaded(self, cats: list[Category], linter: Linter, labels: dict[str, str]) -> None:
+    def _reference_loaded(self, linter: Linter, labels: dict[str, str]) -> None:
+        if not self.is_mounted:
+            return
         self.linter = linter
         self.app.linter = linter  # type: ignore[attr-defined]
         self.labels = labels
-        self.fill_tree(cats)
         self.show_detail()
 
+    @property
+    def _tree_wanted(self) -> bool:
+        """The tree counts every script, so it is read only once it is shown."""
+        return self.has_class("-wide") or self.has_class("-tree-open")
+
+    def on_resize(self) -> None:
+        if self._tree_wanted and not self._tree_loaded and self.app.ws is not None:  # type: ignore[attr-defined]
+            self.load_tree()
+
+    @work(thread=True, group="tree", exclusive=True)
+    def load_tree(self) -> None:
+        from cscterm.services import scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        self._tree_loaded = True
+        with ws.session() as session:
+            cats = scripts.categories(session, ws.actor, get_language())
+        self.app.call_from_thread(self.fill_tree, cats)
+
     def fill_tree(self, cats: list[Category]) -> None:
+        if not self.is_mounted:
+            return
         tree = self.query_one(Tree)
         tree.clear()
         tree.root.set_label(Text(t("tree.all")))
@@ -190,6 +215,8 @@ class LibraryScreen(Screen[None]):
     def request_search(self, query: str) -> None:
         if self.app.ws is None:  # type: ignore[attr-defined]
             return
+        if query.strip() == "/" and self.results_version:
+            return  # the start of a /shortcut: keep what is shown
         with self._lock:
             self._wanted = query
             if self._searching:
@@ -223,6 +250,8 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._results, query, hits)
 
     def _results(self, query: str, hits: list[ScriptHit]) -> None:
+        if not self.is_mounted:
+            return
         self.more = len(hits) > PAGE
         hits = hits[:PAGE]
         self.query_text = query
@@ -237,6 +266,14 @@ class LibraryScreen(Screen[None]):
         self.update_status()
         self.results_query = query
         self.results_version += 1
+        if not self._gc_frozen:
+            # Everything loaded so far lives as long as the app: keep the
+            # collector from walking it again on every full collection
+            # (those pauses showed up as keystroke latency spikes).
+            import gc
+
+            gc.freeze()
+            self._gc_frozen = True
 
     def update_status(self) -> None:
         results = self.query_one(ScriptList)
@@ -259,6 +296,8 @@ class LibraryScreen(Screen[None]):
         self.app.call_from_thread(self._more_loaded, query, len(loaded), hits)
 
     def _more_loaded(self, query: str, count: int, hits: list[ScriptHit]) -> None:
+        if not self.is_mounted:
+            return
         results = self.query_one(ScriptList)
         if query != self.query_text or count != len(results.hits):
             return  # the results changed meanwhile
@@ -298,6 +337,8 @@ class LibraryScreen(Screen[None]):
         self.app.call_from_thread(self._detail_loaded, detail)
 
     def _detail_loaded(self, detail: ScriptDetail) -> None:
+        if not self.is_mounted:
+            return
         current = self.query_one(ScriptList).current
         if current is not None and current.id != detail.id:
             return  # the highlight moved on
@@ -350,6 +391,8 @@ class LibraryScreen(Screen[None]):
             return
         self.toggle_class("-tree-open")
         if self.has_class("-tree-open"):
+            if not self._tree_loaded:
+                self.load_tree()
             tree.focus()
         else:
             self.query_one(ScriptList).focus()
@@ -483,7 +526,8 @@ class LibraryScreen(Screen[None]):
             return
         self.detail = detail
         self.style = detail.default_style
-        self.load_reference()
+        self._tree_loaded = False
+        self.on_resize()
         self.request_search(self.query_one(SearchInput).value)
         self.show_detail()
 
@@ -515,7 +559,8 @@ class LibraryScreen(Screen[None]):
         self.app.call_from_thread(self.notify, t("ed.retired", shortcut=one_line(shortcut)),
                                   markup=False)
         self.detail = None
-        self.app.call_from_thread(self.load_reference)
+        self._tree_loaded = False
+        self.app.call_from_thread(self.on_resize)
         self.app.call_from_thread(self.request_search, self.query_text)
 
     def action_terms(self) -> None:

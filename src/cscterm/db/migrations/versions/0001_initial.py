@@ -120,7 +120,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
     )
     if op.get_bind().dialect.name == "sqlite":
-        search.create_tables(op.get_bind())
+        search.create_tables(op.get_bind(), search.CREATE_STATEMENTS_0001)
 
 
 def downgrade() -> None:
