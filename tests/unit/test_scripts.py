@@ -17,6 +17,8 @@ from sqlmodel import Session, select
 
 from cscterm.db.engine import Database
 from cscterm.db.models import Scenario, Script, ScriptUsage, ScriptUsageStat, utcnow
+from sqlalchemy import text
+
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.services import io, scripts, users
 from cscterm.services.scripts import ScriptDraft
@@ -718,3 +720,22 @@ def test_record_use_of_an_invisible_script_is_not_found(library: Library) -> Non
 )
 def test_search_keys_are_pinyin_and_initials(title: str, keys: tuple[str, str]) -> None:
     assert scripts.search_keys(title) == keys
+
+
+def test_full_text_ranks_title_matches_before_newer_body_mentions(library: Library) -> None:
+    # zz1 is the newest script and mentions 退款 only in its body; rf3 is about
+    # 退款 (its title, 同意退款). Among full-text hits the title match wins.
+    create(library, library.lead, "zz1", team=True, title="服务评价邀请", body="退款已处理，麻烦评价。",
+           scenario="service-review")
+    assert library.tiers(library.lead, "退款")[2:] == [("rf3", 3), ("zz1", 3)]
+    assert library.tiers(library.lead, "已处理") == [("zz1", 3)]
+
+
+def test_categories_put_the_given_language_first(library: Library) -> None:
+    with library.db.session() as session:
+        session.execute(text("UPDATE scenario SET language = 'en' WHERE key = 'en-refund'"))
+    with library.db.session() as session:
+        zh_first = [c.path for c in scripts.categories(session, library.lead, "zh_CN")]
+        en_first = [c.path for c in scripts.categories(session, library.lead, "en")]
+    assert en_first[0] == "Refunds" and zh_first[-2:] == ["Refunds", "Refunds/Before shipping"]
+    assert sorted(zh_first) == sorted(en_first)

@@ -45,9 +45,11 @@ CREATE_STATEMENTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS script_fts USING fts5("
     "title, phrases, body, tags, keys, owner UNINDEXED, tokenize='trigram')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS script_gram USING fts5("
-    "grams, keys, owner UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')",
+    "title, grams, keys, owner UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')",
 )
-_TEXT_COLUMNS = {"script_fts": "{title phrases body tags}", "script_gram": "grams"}
+# Column filters: all the text, or only the title (script, scenario, category).
+_TEXT_COLUMNS = {"script_fts": "{title phrases body tags}", "script_gram": "{title grams}"}
+_TITLE_COLUMN = "title"
 DROP_STATEMENTS = (
     "DROP TABLE IF EXISTS script_fts",
     "DROP TABLE IF EXISTS script_gram",
@@ -111,8 +113,8 @@ def index_many(session: Session, rows: Sequence[dict[str, object]]) -> None:
         fts_rows.append({"id": row["id"], "title": row["title"], "phrases": phrases_text,
                          "body": body_text, "tags": tags_text, "keys": keys, "owner": owner})
         gram_rows.append({"id": row["id"], "owner": owner, "keys": bigrams(keys),
-                          "grams": bigrams("\n".join((str(row["title"]), phrases_text,
-                                                       body_text, tags_text)))})
+                          "title": bigrams(str(row["title"])),
+                          "grams": bigrams("\n".join((phrases_text, body_text, tags_text)))})
     session.execute(
         text(
             "INSERT INTO script_fts(rowid, title, phrases, body, tags, keys, owner) "
@@ -121,8 +123,8 @@ def index_many(session: Session, rows: Sequence[dict[str, object]]) -> None:
         fts_rows,
     )
     session.execute(
-        text("INSERT INTO script_gram(rowid, grams, keys, owner) "
-             "VALUES (:id, :grams, :keys, :owner)"),
+        text("INSERT INTO script_gram(rowid, title, grams, keys, owner) "
+             "VALUES (:id, :title, :grams, :keys, :owner)"),
         gram_rows,
     )
 
@@ -168,17 +170,21 @@ def match_ids(
     viewer_id: int,
     limit: int,
     only_used: bool = False,
+    title_only: bool = False,
 ) -> list[int]:
     """Ids of visible scripts whose text matches ``query``, newest first.
 
     ``only_used`` restricts the match to scripts the viewer has used (they
-    rank first among equals).
+    rank first among equals); ``title_only`` to matches in the title, the
+    scenario's title or the category (a script about 退款 before one that
+    mentions it).
     """
     found = fts_expression(query)
     if found is None or limit <= 0:
         return []
     table, expression = found
-    params: dict[str, object] = {"q": f"{_TEXT_COLUMNS[table]} : ({expression})",
+    columns = _TITLE_COLUMN if title_only else _TEXT_COLUMNS[table]
+    params: dict[str, object] = {"q": f"{columns} : ({expression})",
                                  "me": viewer_id, "limit": limit}
     if only_used:
         # "+rowid" keeps the IN out of FTS5's hands: given a rowid IN list,

@@ -230,6 +230,8 @@ def _tiers(session: Session, viewer: Actor, query: str, need: int) -> list[tuple
             + _range_ids(session, "pinyin", compact, viewer, cap))
     if len(seen) < need:
         add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=cap, only_used=True))
+        add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=need + len(seen),
+                             title_only=True))
         add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=need + len(seen)))
     if compact and len(seen) < need:
         add(4, fts.substring_ids(session, compact, viewer_id=viewer.id, limit=need))
