@@ -1,3 +1,3 @@
-from cscterm.cli import main
+from cscterm.launch import main
 
 main()

@@ -121,13 +121,23 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
         *,
         scenario: ScenarioCard | None = None,
         copy: bool = False,
+        draft: dict[str, object] | None = None,
     ) -> None:
         super().__init__()
         localise_bindings(self)
         self.detail = detail
         self.copy = copy
         self.scenario = detail.scenario if detail else scenario
+        self.draft = draft  # restored content from an earlier, unsaved session
         self._saved_state: tuple[object, ...] | None = None
+        self._drafted_state: tuple[object, ...] | None = None
+
+    @property
+    def draft_ref(self) -> str:
+        """Which draft slot this editor writes: new, a copy of N, or edit of N."""
+        if self.detail is None:
+            return "new"
+        return f"copy:{self.detail.id}" if self.copy else str(self.detail.id)
 
     @property
     def editing(self) -> bool:
@@ -175,7 +185,59 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
         self.show_scenario()
         self.query_one("#ed-title", Input).focus()
         self._saved_state = self.state()
+        if self.draft is not None:
+            self.apply_draft(self.draft)
+        self._drafted_state = self.state()
         self.relint()
+        # Autosave: at most a second of typing is lost if the connection drops.
+        self.set_interval(1.0, self.autosave)
+
+    def apply_draft(self, draft: dict[str, object]) -> None:
+        self.query_one("#ed-title", Input).value = str(draft.get("title", ""))
+        self.query_one("#ed-shortcut", Input).value = str(draft.get("shortcut", ""))
+        style = draft.get("default_style")
+        if style in STYLES:
+            self.query_one("#ed-default", Select).value = style
+        variants = draft.get("variants")
+        if isinstance(variants, dict):
+            for style_key in STYLES:
+                self.query_one(f"#body-{style_key}", TextArea).text = str(variants.get(style_key, ""))
+
+    def draft_payload(self) -> dict[str, object]:
+        return {
+            "scenario": {"id": self.scenario.id, "title": self.scenario.title,
+                         "category": self.scenario.category} if self.scenario else None,
+            "title": self.query_one("#ed-title", Input).value,
+            "shortcut": self.query_one("#ed-shortcut", Input).value,
+            "default_style": str(self.query_one("#ed-default", Select).value),
+            "variants": {s: self.query_one(f"#body-{s}", TextArea).text for s in STYLES},
+            "script_id": self.detail.id if self.detail else None,
+            "copy": self.copy,
+        }
+
+    def autosave(self) -> None:
+        state = self.state()
+        if state == self._drafted_state:
+            return
+        self._drafted_state = state
+        if state == self._saved_state:
+            self.write_draft(None)
+        else:
+            self.write_draft(self.draft_payload())
+
+    @work(thread=True, group="draft")
+    def write_draft(self, payload: dict[str, object] | None) -> None:
+        from cscterm.services import drafts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        try:
+            with ws.session() as session:
+                if payload is None:
+                    drafts.discard(session, ws.actor, "script", self.draft_ref)
+                else:
+                    drafts.save(session, ws.actor, "script", self.draft_ref, payload)
+        except Exception as exc:  # noqa: BLE001 - a draft failure must not stop typing
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
 
     def show_scenario(self) -> None:
         label = (f"{one_line(self.scenario.category)} › {one_line(self.scenario.title)}"
@@ -245,6 +307,9 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
                                                   expected_version=self.detail.version)
                 else:
                     saved = scripts.create_script(session, ws.actor, draft, team=team)  # type: ignore[arg-type]
+                from cscterm.services import drafts
+
+                drafts.discard(session, ws.actor, "script", self.draft_ref)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10,
                                       markup=False)
@@ -253,7 +318,7 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
 
     def _saved(self, saved: ScriptDetail) -> None:
         self.notify(t("ed.saved", shortcut=one_line(saved.shortcut)), markup=False)
-        self._saved_state = self.state()
+        self._saved_state = self._drafted_state = self.state()
         self.dismiss(saved)
 
     def action_cancel(self) -> None:
@@ -265,6 +330,8 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                self._saved_state = self._drafted_state = self.state()
+                self.write_draft(None)
                 self.dismiss(None)
 
         self.app.push_screen(Confirm(t("ed.discard"), t("ed.discard_yes"), t("ed.discard_no")),

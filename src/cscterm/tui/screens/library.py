@@ -101,7 +101,7 @@ class LibraryScreen(Screen[None]):
         yield TopBar(id="topbar")
         yield SearchInput(placeholder=t("lib.search_placeholder"), id="search")
         with Horizontal(id="main"):
-            yield Tree(Text(t("tree.all")), id="tree")
+            # The category tree is mounted when first shown (see tree()).
             with Vertical(id="left"):
                 yield Static(t("loading"), id="status", markup=False)
                 yield ScriptList(id="results")
@@ -111,11 +111,20 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.update_topbar()
         self.query_one(ScriptView).show_message(t("loading"))
-        tree = self.query_one(Tree)
-        tree.show_root = True
-        tree.root.expand()
         if self.app.ws is not None:  # type: ignore[attr-defined]
             self.workspace_ready()
+
+    def tree(self) -> Tree[str | None]:
+        """The category tree, mounted on first use: at 80 columns it stays
+        hidden until asked for, and the first frame should not pay for it."""
+        found = self.query("#tree")
+        if found:
+            return found.first(Tree)
+        tree: Tree[str | None] = Tree(Text(t("tree.all")), id="tree")
+        tree.show_root = True
+        self.query_one("#main").mount(tree, before="#left")
+        tree.root.expand()
+        return tree
 
     def update_topbar(self) -> None:
         title = f" cscterm · {t('mode.library')}"
@@ -133,7 +142,8 @@ class LibraryScreen(Screen[None]):
     def language_changed(self) -> None:
         self.update_topbar()
         self.query_one(SearchInput).placeholder = t("lib.search_placeholder")
-        self.query_one(Tree).root.set_label(Text(t("tree.all")))
+        if self.query("#tree"):
+            self.tree().root.set_label(Text(t("tree.all")))
         self.show_detail()
         self.update_status()
 
@@ -147,6 +157,55 @@ class LibraryScreen(Screen[None]):
         self.update_topbar()
         self.load_reference()
         self.request_search(self.query_one(SearchInput).value)
+        self.offer_drafts()
+
+    @work(thread=True, group="drafts")
+    def offer_drafts(self) -> None:
+        """A script left unsaved last time (a dropped connection, a crash) is
+        offered back once the library is open."""
+        from cscterm.services import drafts, scripts
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        with ws.session() as session:
+            found = drafts.pending(session, ws.actor, "script")
+            if not found:
+                return
+            draft = found[0]
+            payload = draft.payload
+            detail = scenario = None
+            script_id = payload.get("script_id")
+            if script_id:
+                try:
+                    detail = scripts.get_script(session, ws.actor, int(script_id))
+                except DomainError:
+                    drafts.discard(session, ws.actor, "script", draft.ref)
+                    payload = {**payload, "copy": False, "script_id": None}
+            card = payload.get("scenario")
+            if detail is None and isinstance(card, dict) and card.get("id"):
+                try:
+                    scenario = scripts.get_scenario(session, int(card["id"]))
+                except DomainError:
+                    scenario = None
+        self.app.call_from_thread(self._offer_draft, draft, payload, detail, scenario)
+
+    def _offer_draft(self, draft: object, payload: dict[str, object], detail: object,
+                     scenario: object) -> None:
+        from cscterm.text import local_time
+        from cscterm.tui.screens.editor import ScriptEditor
+        from cscterm.tui.widgets.confirm import Confirm
+
+        title = one_line(str(payload.get("title") or "—"), 40)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(
+                    ScriptEditor(detail, scenario=scenario, copy=bool(payload.get("copy")),  # type: ignore[arg-type]
+                                 draft=payload), self._edited)
+
+        when = local_time(draft.updated_at, "%m-%d %H:%M")  # type: ignore[attr-defined]
+        self.app.push_screen(
+            Confirm(t("draft.offer", title=title, when=when), t("draft.open"), t("draft.later")),
+            answered)
 
     @work(thread=True, group="reference")
     def load_reference(self) -> None:
@@ -191,7 +250,7 @@ class LibraryScreen(Screen[None]):
     def fill_tree(self, cats: list[Category]) -> None:
         if not self.is_mounted:
             return
-        tree = self.query_one(Tree)
+        tree = self.tree()
         tree.clear()
         tree.root.set_label(Text(t("tree.all")))
         tree.root.data = None
@@ -382,7 +441,7 @@ class LibraryScreen(Screen[None]):
 
     def action_toggle_tree(self) -> None:
         """Wide screens always show the tree (c focuses it); narrow ones open it over the list."""
-        tree = self.query_one(Tree)
+        tree = self.tree()
         if self.has_class("-wide"):
             if tree.has_focus:
                 self.query_one(ScriptList).focus()
