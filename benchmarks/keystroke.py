@@ -247,6 +247,8 @@ async def drive(path: Path, queries: list[tuple[str, str]], size: tuple[int, int
                     await pilot.press(ch)
                     t_key = time.perf_counter()
                     want = typed
+                    if want.strip() == "/":
+                        continue  # a lone "/" starts a shortcut: the list is kept, nothing to paint
 
                     def painted() -> float | None:
                         for t, v, q in renders[mark:]:

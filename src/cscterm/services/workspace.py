@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from cscterm.config import Config
 from cscterm.db.engine import Database
-from cscterm.services import io
 from cscterm.services.users import Actor, identify
 
 
@@ -42,6 +41,8 @@ def open_workspace(config: Config) -> Workspace:
     created = db.ensure_schema()
     with db.session() as session:
         if created:
+            from cscterm.services import io  # YAML and the importer: first start only
+
             io.load_starter(session)
         actor = identify(session, config.login)
     return Workspace(config=config, db=db, actor=actor, created=created)

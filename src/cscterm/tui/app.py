@@ -62,7 +62,6 @@ class CscApp(App[None]):
         localise_bindings(self)
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
         if self._open_on_mount:
             # Paint first, then open: the first frame never waits for the ORM.
             self.call_after_refresh(self.open_workspace)
