@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 
 from cscterm.errors import DomainError
 from cscterm.i18n import STYLE_LABELS, style_label, t
-from cscterm.text import one_line
+from cscterm.text import one_line, printable
 from cscterm.tui.localise import localise_bindings
 from cscterm.tui.widgets.script_view import lint_summary
 
@@ -158,10 +158,11 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
                 yield Static(id="ed-scenario", markup=False)
             with Horizontal(classes="ed-row"):
                 yield Label(t("ed.title"), classes="ed-label", markup=False)
-                yield Input(value=detail.title if detail else "", id="ed-title", max_length=120)
+                yield Input(value=printable(detail.title) if detail else "", id="ed-title",
+                            max_length=120)
             with Horizontal(classes="ed-row"):
                 yield Label(t("ed.shortcut"), classes="ed-label", markup=False)
-                yield Input(value="" if (detail is None or self.copy) else detail.shortcut,
+                yield Input(value="" if (detail is None or self.copy) else printable(detail.shortcut),
                             id="ed-shortcut", max_length=33, placeholder="tk9")
                 yield Label(t("ed.default_style"), classes="ed-label", markup=False)
                 yield Select(
@@ -175,7 +176,9 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
             with TabbedContent(id="ed-tabs"):
                 for style in STYLES:
                     with TabPane(style_label(style), id=f"tab-{style}"):
-                        body = detail.variants.get(style, "") if detail else ""
+                        # Control characters are edited as their visible
+                        # pictures (␛): raw, they would reach the terminal.
+                        body = printable(detail.variants.get(style, "")) if detail else ""
                         yield TextArea(body, id=f"body-{style}", soft_wrap=True,
                                        show_line_numbers=False)
             yield Static(id="ed-lint", markup=False)
@@ -193,15 +196,16 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
         self.set_interval(1.0, self.autosave)
 
     def apply_draft(self, draft: dict[str, object]) -> None:
-        self.query_one("#ed-title", Input).value = str(draft.get("title", ""))
-        self.query_one("#ed-shortcut", Input).value = str(draft.get("shortcut", ""))
+        self.query_one("#ed-title", Input).value = printable(str(draft.get("title", "")))
+        self.query_one("#ed-shortcut", Input).value = printable(str(draft.get("shortcut", "")))
         style = draft.get("default_style")
         if style in STYLES:
             self.query_one("#ed-default", Select).value = style
         variants = draft.get("variants")
         if isinstance(variants, dict):
             for style_key in STYLES:
-                self.query_one(f"#body-{style_key}", TextArea).text = str(variants.get(style_key, ""))
+                self.query_one(f"#body-{style_key}", TextArea).text = printable(
+                    str(variants.get(style_key, "")))
 
     def draft_payload(self) -> dict[str, object]:
         return {

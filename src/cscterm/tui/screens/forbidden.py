@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from cscterm.errors import DomainError
 from cscterm.i18n import t
-from cscterm.text import one_line
+from cscterm.text import one_line, printable
 from cscterm.tui.localise import localise_bindings
 
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ class TermForm(ModalScreen["tuple[str, str, str] | None"]):
         with Vertical(classes="dialog", id="term-dialog"):
             yield Label(Content(self.heading).stylize("bold"), markup=False)
             yield Label(t("terms.col_term"), markup=False)
-            yield Input(value=term.term if term else "", id="tf-term", max_length=100)
+            yield Input(value=printable(term.term) if term else "", id="tf-term", max_length=100)
             yield Label(t("terms.col_reason"), markup=False)
-            yield Input(value=term.reason if term else "", id="tf-reason")
+            yield Input(value=printable(term.reason) if term else "", id="tf-reason")
             yield Label(t("terms.col_alternative"), markup=False)
-            yield Input(value=term.alternative if term else "", id="tf-alternative")
+            yield Input(value=printable(term.alternative) if term else "", id="tf-alternative")
             yield Static("Enter/ctrl+s · Esc", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:

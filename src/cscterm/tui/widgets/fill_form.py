@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cscterm.i18n import t
-from cscterm.text import one_line
+from cscterm.text import one_line, printable
 
 if TYPE_CHECKING:
     from cscterm.services.render import Placeholder
@@ -57,7 +57,7 @@ class FillForm(ModalScreen[dict[str, str] | None]):
                     )
                     yield Input(
                         value=self.values.get(ph.name, ""),
-                        placeholder=ph.default or "",
+                        placeholder=printable(ph.default or ""),
                         id=f"ph-{ph.name}",
                         classes="fill-input required" if ph.required else "fill-input",
                     )
