@@ -233,7 +233,7 @@ def _tiers(session: Session, viewer: Actor, query: str, need: int) -> list[tuple
         add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=need + len(seen),
                              title_only=True))
         add(3, fts.match_ids(session, stripped, viewer_id=viewer.id, limit=need + len(seen)))
-    if compact and len(seen) < need:
+    if compact and compact.isascii() and len(seen) < need:  # keys are ASCII only
         add(4, fts.substring_ids(session, compact, viewer_id=viewer.id, limit=need))
     return list(seen.items())
 
