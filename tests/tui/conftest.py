@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import shutil
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -24,7 +25,16 @@ from cscterm.config import resolve
 from cscterm.i18n import set_language
 from cscterm.services.workspace import open_workspace
 
-from .helpers import LEAD, SMALL, Type, settle, started, still_cursor, type_text
+from .helpers import (
+    LEAD,
+    SMALL,
+    Paste,
+    Type,
+    paste_text,
+    settle,
+    still_cursor,
+    type_text,
+)
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -49,12 +59,16 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_clock_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _fixed_clock_zone() -> Iterator[None]:
     """Times (conflict messages) read the same on every machine."""
-    monkeypatch.setenv("TZ", "UTC")
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
     time.tzset()
 
 
@@ -113,16 +127,10 @@ def make_app(db_path: Path, tui_template: Path, settings_path: Path) -> MakeApp:
     return make
 
 
-@pytest.fixture
-def start() -> Callable[[CscApp], Any]:
-    """``async with start(app) as pilot:`` — the app running and settled."""
-    return started
-
-
 # ── snapshots ───────────────────────────────────────────────────────────────
 
 
-Step = str | Type | Callable[["Pilot[None]"], Awaitable[None] | None]
+Step = str | Type | Paste | Callable[["Pilot[None]"], Awaitable[None] | None]
 
 
 def _before(*steps: Step) -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -132,6 +140,8 @@ def _before(*steps: Step) -> Callable[[Pilot[None]], Awaitable[None]]:
         for step in steps:
             if isinstance(step, Type):
                 await type_text(pilot, step.text)
+            elif isinstance(step, Paste):
+                await paste_text(pilot, step.text)
             elif isinstance(step, str):
                 await pilot.press(step)
             else:
@@ -150,7 +160,8 @@ def _before(*steps: Step) -> Callable[[Pilot[None]], Awaitable[None]]:
 @pytest.fixture
 def run_before() -> Callable[..., Callable[[Pilot[None]], Awaitable[None]]]:
     """``run_before("slash", Type("退款"), "escape")``: settle, then each step
-    (a key, text to type, or a callable taking the pilot), settling after each;
+    (a key, text to type or paste, or a callable taking the pilot), settling
+    after each;
     finally clear the toasts and stop the cursors blinking."""
     return _before
 

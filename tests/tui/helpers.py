@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from textual import events
 from textual.screen import ModalScreen
-from textual.widget import Widget
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerState
 
 from cscterm.tui.widgets.script_list import ScriptList
@@ -91,6 +91,15 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*(_key(ch) for ch in text))
 
 
+async def paste_text(pilot: Pilot[None], text: str) -> None:
+    """Paste ``text`` into whatever has focus, as the terminal would (one event,
+    so one search instead of one per key)."""
+    event = events.Paste(text)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)  # noqa: SLF001 - as the driver does
+    await pilot.pause()
+
+
 def _key(ch: str) -> str:
     if ch in _ASCII_KEYS:
         return _ASCII_KEYS[ch]
@@ -111,13 +120,6 @@ def still_cursor(app: CscApp) -> None:
             widget.cursor_blink = False
         for widget in screen.query(TextArea):
             widget.cursor_blink = False
-
-
-def shown(widget: Widget) -> str:
-    """The plain text a widget renders (a Static's content, say)."""
-    if isinstance(widget, Static):
-        return str(widget.render())
-    return str(widget.render())
 
 
 def screen_text(app: CscApp) -> str:
@@ -156,6 +158,13 @@ class Type:
     text: str
 
 
+@dataclass(frozen=True)
+class Paste:
+    """A ``run_before`` step: paste this text into whatever has focus."""
+
+    text: str
+
+
 # ── acting on the database behind the app's back ───────────────────────────
 
 
@@ -187,16 +196,20 @@ def add_personal_script(db_path: Path, shortcut: str, body: str, *, user: str = 
 # ── driving the library ─────────────────────────────────────────────────────
 
 
-async def search(app: CscApp, pilot: Pilot[None], query: str) -> None:
+async def search(app: CscApp, pilot: Pilot[None], query: str, *, typed: bool = False) -> None:
     """Search for ``query`` (replacing any earlier one) and wait for the results:
-    ``/`` from the list (it selects the old query), ``end ctrl+u`` in the box."""
+    ``/`` from the list (it selects the old query), ``end ctrl+u`` in the box;
+    then the query is pasted, or ``typed`` key by key."""
     from cscterm.tui.screens.library import SearchInput
 
     if isinstance(app.focused, SearchInput):
         await pilot.press("end", "ctrl+u")
     else:
         await pilot.press("slash")
-    await type_text(pilot, query)
+    if typed:
+        await type_text(pilot, query)
+    else:
+        await paste_text(pilot, query)
     await settle(app, pilot)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from cscterm.services import io
 
-from .helpers import HOSTILE, LARGE, SMALL, Type, acting, add_personal_script, focus_results
+from .helpers import HOSTILE, LARGE, SMALL, Paste, Type, acting, add_personal_script, focus_results
 
 ZH_80 = pytest.param("zh_CN", SMALL, id="zh_80x24")
 ZH_120 = pytest.param("zh_CN", LARGE, id="zh_120x40")
@@ -49,7 +49,7 @@ def test_library_on_start(snap_compare, make_app, run_before, lang, size):
 
 @pytest.mark.parametrize(("lang", "size"), EVERY)
 def test_library_search_refund(snap_compare, make_app, run_before, lang, size):
-    _snap(snap_compare, make_app(lang, size=size), size, "slash", Type(REFUND[lang]),
+    _snap(snap_compare, make_app(lang, size=size), size, "slash", Paste(REFUND[lang]),
           run_before=run_before)
 
 
@@ -60,7 +60,7 @@ def test_library_narrow_category_tree_open(snap_compare, make_app, run_before, l
 
 @pytest.mark.parametrize(("lang", "size"), [ZH_80, EN_120])
 def test_library_second_style_shown(snap_compare, make_app, run_before, lang, size):
-    _snap(snap_compare, make_app(lang, size=size), size, "slash", Type(FILL[lang]),
+    _snap(snap_compare, make_app(lang, size=size), size, "slash", Paste(FILL[lang]),
           "tab", run_before=run_before)
 
 
@@ -69,13 +69,13 @@ def test_library_second_style_shown(snap_compare, make_app, run_before, lang, si
 
 @pytest.mark.parametrize(("lang", "size"), EVERY)
 def test_fill_form_open(snap_compare, make_app, run_before, lang, size):
-    _snap(snap_compare, make_app(lang, size=size), size, "slash", Type(FILL[lang]),
+    _snap(snap_compare, make_app(lang, size=size), size, "slash", Paste(FILL[lang]),
           _to_results, "enter", run_before=run_before)
 
 
 @pytest.mark.parametrize(("lang", "size"), [ZH_80, EN_120])
 def test_fill_form_required_value_missing(snap_compare, make_app, run_before, lang, size):
-    _snap(snap_compare, make_app(lang, size=size), size, "slash", Type(FILL[lang]),
+    _snap(snap_compare, make_app(lang, size=size), size, "slash", Paste(FILL[lang]),
           _to_results, "enter", "enter", run_before=run_before)
 
 
@@ -83,7 +83,7 @@ def test_fill_form_required_value_missing(snap_compare, make_app, run_before, la
 def test_lint_confirm_open(snap_compare, make_app, db_path, run_before, lang, size):
     app = make_app(lang, size=size)
     add_personal_script(db_path, "risky1", RISKY[lang], title="risky")
-    _snap(snap_compare, app, size, "slash", Type("/risky1"), _to_results, "y",
+    _snap(snap_compare, app, size, "slash", Paste("/risky1"), _to_results, "y",
           run_before=run_before)
 
 
@@ -101,7 +101,7 @@ def test_editor_body_with_forbidden_term(snap_compare, make_app, run_before, lan
         await pilot.click("#body-standard")
 
     _snap(snap_compare, make_app(lang, size=size), size, "n", Type("T"), type_body,
-          Type(RISKY[lang]), run_before=run_before)
+          Paste(RISKY[lang]), run_before=run_before)
 
 
 # ── forbidden terms and help ────────────────────────────────────────────────
@@ -136,17 +136,17 @@ def _with_hostile_pack(make_app, db_path, lang, size):
 @pytest.mark.parametrize(("lang", "size"), EVERY)
 def test_library_hostile_markup_script(snap_compare, make_app, db_path, run_before, lang, size):
     app = _with_hostile_pack(make_app, db_path, lang, size)
-    _snap(snap_compare, app, size, "slash", Type("/hostile-markup"), run_before=run_before)
+    _snap(snap_compare, app, size, "slash", Paste("/hostile-markup"), run_before=run_before)
 
 
 @pytest.mark.parametrize(("lang", "size"), [ZH_80, EN_120])
 def test_library_hostile_escape_sequences(snap_compare, make_app, db_path, run_before, lang,
                                           size):
     app = _with_hostile_pack(make_app, db_path, lang, size)
-    _snap(snap_compare, app, size, "slash", Type("/hostile-ansi"), run_before=run_before)
+    _snap(snap_compare, app, size, "slash", Paste("/hostile-ansi"), run_before=run_before)
 
 
 @pytest.mark.parametrize(("lang", "size"), [EN_120])
 def test_library_hostile_search_results(snap_compare, make_app, db_path, run_before, lang, size):
     app = _with_hostile_pack(make_app, db_path, lang, size)
-    _snap(snap_compare, app, size, "slash", Type("hostile"), run_before=run_before)
+    _snap(snap_compare, app, size, "slash", Paste("hostile"), run_before=run_before)

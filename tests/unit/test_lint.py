@@ -104,6 +104,23 @@ def active_terms(workspace) -> dict[str, Term]:
         return {t.term: t for t in lint.list_terms(session)}
 
 
+def test_terms_can_be_listed_with_one_language_first(workspace) -> None:
+    with workspace.session() as session:
+        plain = lint.list_terms(session)
+        zh_first = lint.list_terms(session, language_first="zh_CN")
+        en_first = lint.list_terms(session, language_first="en")
+    assert {t.language for t in plain} == {"zh_CN", "en"}
+    assert sorted(t.id for t in zh_first) == sorted(t.id for t in plain)
+    for listed, first in ((zh_first, "zh_CN"), (en_first, "en")):
+        languages = [t.language for t in listed]
+        switch = languages.index(next(lang for lang in languages if lang != first))
+        assert set(languages[:switch]) == {first}
+        assert first not in languages[switch:]
+        # within a language the order by term is kept
+        same = [t.id for t in plain if t.language == first]
+        assert [t.id for t in listed[:switch]] == same
+
+
 def test_lead_adds_a_term_and_lint_finds_it(workspace, lead) -> None:
     added = add(workspace, lead, "  xyzzy  ", " a magic word ", " plugh ")
     assert (added.term, added.reason, added.alternative, added.version) == ("xyzzy", "a magic word", "plugh", 1)

@@ -68,11 +68,16 @@ def _term(row: ForbiddenTerm) -> Term:
     return Term(row.id, row.term, row.reason, row.alternative, row.language, row.version)
 
 
-def list_terms(session: Session) -> list[Term]:
+def list_terms(session: Session, language_first: str | None = None) -> list[Term]:
+    """Active terms by term; with ``language_first``, that language's terms
+    come first (the rest keep their order after them)."""
     rows = session.exec(
         select(ForbiddenTerm).where(ForbiddenTerm.active).order_by(ForbiddenTerm.term_key)
     )
-    return [_term(r) for r in rows]
+    terms = [_term(r) for r in rows]
+    if language_first is not None:
+        terms.sort(key=lambda term: term.language != language_first)
+    return terms
 
 
 def linter(session: Session) -> Linter:

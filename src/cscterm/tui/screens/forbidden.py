@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from cscterm.errors import DomainError
-from cscterm.i18n import t
+from cscterm.i18n import get_language, t
 from cscterm.text import one_line, printable
 from cscterm.tui.localise import localise_bindings
 
@@ -99,7 +100,7 @@ class ForbiddenTermsScreen(Screen[bool]):
 
         ws = self.app.ws  # type: ignore[attr-defined]
         with ws.session() as session:
-            terms = lint.list_terms(session)
+            terms = lint.list_terms(session, language_first=get_language())
         self.app.call_from_thread(self._loaded, terms)
 
     def _loaded(self, terms: list[Term]) -> None:
@@ -108,8 +109,9 @@ class ForbiddenTermsScreen(Screen[bool]):
         keep = table.cursor_row
         table.clear()
         for term in terms:
-            table.add_row(Content(one_line(term.term)), Content(one_line(term.reason)),
-                          Content(one_line(term.alternative)), key=str(term.id))
+            # rich Text: literal like Content, and DataTable measures its width.
+            table.add_row(Text(one_line(term.term)), Text(one_line(term.reason)),
+                          Text(one_line(term.alternative)), key=str(term.id))
         if terms:
             table.move_cursor(row=min(keep, len(terms) - 1))
 

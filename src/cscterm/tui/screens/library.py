@@ -72,6 +72,7 @@ class LibraryScreen(Screen[None]):
         Binding("c", "toggle_tree", "key.tree"),
         Binding("t", "terms", "key.terms", show=False),
         Binding("delete", "retire", "key.retire", show=False),
+        Binding("escape", "back", "key.back", show=False),
     ]
 
     def __init__(self) -> None:
@@ -94,6 +95,8 @@ class LibraryScreen(Screen[None]):
         self.results_query = ""
         self._tree_loaded = False
         self._gc_frozen = False
+        # A script to keep highlighted when the next results arrive (just saved).
+        self._keep_id: int | None = None
 
     # ── layout ─────────────────────────────────────────────────────────────
 
@@ -140,12 +143,21 @@ class LibraryScreen(Screen[None]):
         self.query_one("#top-user", Label).update(user + " ")
 
     def language_changed(self) -> None:
+        """Labels follow at once; the list, tree and placeholder labels are
+        read again, since browsing lists the UI language's scripts first."""
         self.update_topbar()
         self.query_one(SearchInput).placeholder = t("lib.search_placeholder")
         if self.query("#tree"):
             self.tree().root.set_label(Text(t("tree.all")))
         self.show_detail()
         self.update_status()
+        if self.app.ws is None:  # type: ignore[attr-defined]
+            return
+        self._tree_loaded = False
+        self.load_reference()
+        if self.detail is not None:
+            self._keep_id = self.detail.id
+        self.request_search(self.query_one(SearchInput).value)
 
     def conversation_changed(self) -> None:
         self.update_topbar()
@@ -315,8 +327,10 @@ class LibraryScreen(Screen[None]):
         hits = hits[:PAGE]
         self.query_text = query
         results = self.query_one(ScriptList)
+        keep, self._keep_id = self._keep_id, None
         if hits:
-            results.show(hits)
+            index = next((n for n, h in enumerate(hits) if h.id == keep), 0)
+            results.show(hits, highlight=index)
         else:
             results.empty_message(
                 t("lib.no_results", query=one_line(query, 30)) if query.strip() else t("lib.empty"))
@@ -381,6 +395,12 @@ class LibraryScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#results")
     def _selected(self, _event: OptionList.OptionSelected) -> None:
         self.action_copy()
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self, _event: Input.Submitted) -> None:
+        """Enter in the search box copies the highlighted script, as on the list."""
+        if self.query_one(ScriptList).current is not None:
+            self.action_copy()
 
     @work(thread=True, group="detail", exclusive=True)
     def load_detail(self, script_id: int) -> None:
@@ -467,7 +487,9 @@ class LibraryScreen(Screen[None]):
             self.request_search("")
         self.query_one(ScriptList).focus()
 
-    def key_escape(self) -> None:
+    def action_back(self) -> None:
+        """Esc closes the open tree, else clears the search (the search box's
+        own Esc, which only leaves the box, comes first while it has focus)."""
         if self.has_class("-tree-open"):
             self.remove_class("-tree-open")
             self.query_one(ScriptList).focus()
@@ -566,7 +588,7 @@ class LibraryScreen(Screen[None]):
         if self.app.ws is None:  # type: ignore[attr-defined]
             return
         scenario = self.detail.scenario if self.detail else None
-        self.app.push_screen(ScriptEditor(None, scenario=scenario), self._edited)
+        self.app.push_screen(ScriptEditor(None, scenario=scenario), self._created)
 
     def action_edit(self) -> None:
         from cscterm.tui.screens.editor import ScriptEditor
@@ -578,16 +600,27 @@ class LibraryScreen(Screen[None]):
         editable = (self.detail.owner_id == actor.id) or (self.detail.owner_id is None and actor.is_lead)
         if not editable:
             self.notify(t("ed.team_copy"), markup=False)
-        self.app.push_screen(ScriptEditor(self.detail, copy=not editable), self._edited)
+        self.app.push_screen(ScriptEditor(self.detail, copy=not editable),
+                             self._created if not editable else self._edited)
 
-    def _edited(self, detail: ScriptDetail | None) -> None:
+    def _created(self, detail: ScriptDetail | None) -> None:
+        self._edited(detail, created=True)
+
+    def _edited(self, detail: ScriptDetail | None, *, created: bool = False) -> None:
         if detail is None:
             return
         self.detail = detail
         self.style = detail.default_style
         self._tree_loaded = False
         self.on_resize()
-        self.request_search(self.query_one(SearchInput).value)
+        self._keep_id = detail.id
+        search = self.query_one(SearchInput)
+        wanted = "/" + detail.shortcut if created and detail.shortcut else search.value
+        if search.value != wanted:
+            # A new script is listed by its code, so it is there to copy at once.
+            search.value = wanted  # Input.Changed searches again
+        else:
+            self.request_search(wanted)
         self.show_detail()
 
     def action_retire(self) -> None:

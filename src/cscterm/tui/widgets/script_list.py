@@ -63,7 +63,7 @@ class ScriptList(OptionList):
     def _prompt_width(self) -> int:
         return max(self.scrollable_content_region.width - 1, 20)
 
-    def show(self, hits: list[ScriptHit], *, append: bool = False) -> None:
+    def show(self, hits: list[ScriptHit], *, append: bool = False, highlight: int = 0) -> None:
         width = self._prompt_width()
         if not append:
             self.hits = []
@@ -72,7 +72,7 @@ class ScriptList(OptionList):
         self.hits.extend(hits)
         self.add_options(Option(hit_prompt(h, width), id=str(start + n)) for n, h in enumerate(hits))
         if not append and hits:
-            self.highlighted = 0
+            self.highlighted = min(highlight, len(hits) - 1)
 
     def on_resize(self) -> None:
         if not self.hits:
