@@ -8,7 +8,7 @@ sequence in a script shows up as ``␛[31m`` instead of reaching the terminal.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 # C0 controls except TAB and LF, DEL, and the C1 block.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
@@ -48,3 +48,27 @@ def local_time(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime(fmt)
+
+
+def local_zone() -> tzinfo:
+    """The centre's time zone: ``TZ`` if it names a zone, else the system's
+    (``/etc/localtime``), else the current fixed offset. A named zone keeps
+    daylight-saving changes right when shift times are turned into instants."""
+    import os
+    from pathlib import Path
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = str(Path("/etc/localtime").resolve())
+        except OSError:
+            target = ""
+        if "zoneinfo/" in target:
+            name = target.split("zoneinfo/", 1)[1]
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.now().astimezone().tzinfo or UTC

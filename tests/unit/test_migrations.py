@@ -22,7 +22,7 @@ from cscterm.db.engine import SCHEMA_HEAD, Database, current_revision, migration
 from cscterm.db.models import ForbiddenTerm, Scenario, Script, ScriptUsageStat, User
 from cscterm.services import lint, scripts, users
 
-FTS_TABLES = {"script_fts", "script_gram"}
+FTS_TABLES = {"script_fts", "script_gram", "handover_gram"}
 
 
 def script_directory() -> ScriptDirectory:

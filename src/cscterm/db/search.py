@@ -287,3 +287,67 @@ def search_title(script_title: str, scenario_title: str, category: str) -> str:
         parts.append(scenario_title)
     parts.append(category.replace("/", " "))
     return "\n".join(parts)
+
+
+# ── handover history ───────────────────────────────────────────────────────
+#
+# One bigram table over each submitted note's text (summary, watch-outs,
+# items, the receiver's synthesis): one- and two-character queries are token
+# lookups, longer ones a phrase of bigrams, Chinese included. The team is
+# carried unindexed so a teammate's search filters while the match streams.
+
+HANDOVER_CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS handover_gram USING fts5("
+    "grams, team UNINDEXED, tokenize='unicode61 remove_diacritics 0', prefix='1')"
+)
+
+
+def gram_expression(query: str) -> str | None:
+    """A MATCH expression over bigram tokens: every term must appear."""
+    terms = _terms(query)
+    if not terms:
+        return None
+    parts = []
+    for term in terms:
+        if len(term) == 1:
+            parts.append(_quote(term) + "*")
+        else:
+            parts.append(_quote(" ".join(term[i : i + 2] for i in range(len(term) - 1))))
+    return " AND ".join(parts)
+
+
+def index_handover(session: Session, handover_id: int, team: str, content: str) -> None:
+    """Write (or rewrite) one note's entry in the history index."""
+    session.execute(text("DELETE FROM handover_gram WHERE rowid = :id"), {"id": handover_id})
+    session.execute(
+        text("INSERT INTO handover_gram(rowid, grams, team) VALUES (:id, :grams, :team)"),
+        {"id": handover_id, "grams": bigrams(content), "team": team},
+    )
+
+
+def index_handovers(session: Session, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Bulk form of :func:`index_handover` for fresh rows (id, team, content)."""
+    if rows:
+        session.execute(
+            text("INSERT INTO handover_gram(rowid, grams, team) VALUES (:id, :grams, :team)"),
+            [{"id": i, "grams": bigrams(c), "team": team} for i, team, c in rows],
+        )
+
+
+def handover_match_ids(session: Session, query: str, *, team: str | None, limit: int,
+                       before_id: int | None = None) -> list[int]:
+    """Notes whose text matches ``query``, newest first; ``team`` None means
+    every team (leads). ``before_id`` pages on."""
+    expression = gram_expression(query)
+    if expression is None or limit <= 0:
+        return []
+    sql = "SELECT rowid FROM handover_gram WHERE handover_gram MATCH :q"
+    params: dict[str, object] = {"q": expression, "limit": limit}
+    if team is not None:
+        sql += " AND team = :team"
+        params["team"] = team
+    if before_id is not None:
+        sql += " AND rowid < :before"
+        params["before"] = before_id
+    sql += " ORDER BY rowid DESC LIMIT :limit"
+    return [row[0] for row in session.execute(text(sql), params)]
