@@ -212,6 +212,103 @@ def user_role(obj: _Context, login: str, role: str) -> None:
     click.echo(f"{_cell(changed.login)}\t{_cell(changed.role)}")
 
 
+@user.command("team")
+@click.argument("login")
+@click.argument("team")
+@click.pass_obj
+def user_team(obj: _Context, login: str, team: str) -> None:
+    """Put LOGIN in TEAM (leads only)."""
+    from cscterm.services import users
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            changed = users.set_team(session, ws.actor, login, team)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(f"{_cell(changed.login)}\t{_cell(changed.team)}")
+
+
+# ── handover ────────────────────────────────────────────────────────────────
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+_SHIFT_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<start>[^-–]+)[-–](?P<end>.+)$")
+
+
+@cli.group()
+def handover() -> None:
+    """Shift handover notes: shifts and reports."""
+
+
+@handover.command("export")
+@click.option("--from", "first", type=_DATE, required=True, help="First shift date (YYYY-MM-DD).")
+@click.option("--to", "last", type=_DATE, required=True, help="Last shift date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--team", default=None, help="One team (leads; default: every team for a lead, "
+              "your own for an agent).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_obj
+def handover_export(obj: _Context, first: Any, last: Any, fmt: str, team: str | None,
+                    output: Path | None) -> None:
+    """Submitted handovers of shifts starting FROM..TO as Markdown or JSON."""
+    from cscterm.services import handover as ho
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            notes = ho.export(session, ws.actor, first=first.date(), last=last.date(), team=team)
+            if fmt == "json":
+                text = json.dumps(ho.to_json(notes), ensure_ascii=False, indent=2)
+                text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+            else:
+                text = printable(ho.to_markdown(notes))
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        _fail(t("cli.write_failed", path=str(output), error=exc.strerror or str(exc)), 1)
+    click.echo(t("cli.exported", count=len(notes), path=str(output)), err=True)
+
+
+@handover.command("shifts")
+@click.option("--team", default=None, help="The team (default: your own).")
+@click.option("--set", "specs", multiple=True, metavar="NAME=HH:MM-HH:MM",
+              help="Replace the team's shifts (leads; repeat for each shift).")
+@click.pass_obj
+def handover_shifts(obj: _Context, team: str | None, specs: tuple[str, ...]) -> None:
+    """Show a team's shifts, or set them (e.g. --set 早班=08:00-16:00)."""
+    from cscterm.services import handover as ho
+
+    parsed = []
+    for spec in specs:
+        match = _SHIFT_SPEC.match(spec.strip())
+        if match is None:
+            _fail(t("cli.bad_shift", spec=spec), 2)
+        else:
+            parsed.append((match["name"].strip(), match["start"].strip(), match["end"].strip()))
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            team = team or ws.actor.team
+            shifts = (ho.set_shifts(session, ws.actor, team, parsed) if parsed
+                      else ho.team_shifts(session, team))
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    for shift in shifts:
+        click.echo(f"{_cell(shift.name)}\t{shift.hours}")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="cscterm", standalone_mode=True)

@@ -108,3 +108,30 @@ def test_display_names_maps_ids_and_ignores_an_empty_set(workspace, lead, agent)
     with workspace.session() as session:
         assert users.display_names(session, set()) == {}
         assert users.display_names(session, {lead.id, agent.id}) == {lead.id: "lead1", agent.id: "agent1"}
+
+
+def test_a_lead_moves_someone_to_another_team(workspace, lead, agent) -> None:
+    with workspace.session() as session:
+        moved = users.set_team(session, lead, "agent1", "  售后   二组 ")
+    assert moved.team == "售后 二组"
+    with workspace.session() as session:
+        assert users.identify(session, "agent1").team == "售后 二组"
+
+
+def test_an_agent_cannot_change_teams(workspace, lead, agent) -> None:
+    with pytest.raises(NotAllowed), workspace.session() as session:
+        users.set_team(session, agent, "agent1", "b")
+    with workspace.session() as session:
+        assert users.identify(session, "agent1").team == "default"
+
+
+@pytest.mark.parametrize(("team", "kind"), [("   ", Invalid), ("x" * 65, Invalid)])
+def test_an_empty_or_too_long_team_is_invalid(workspace, lead, agent, team, kind) -> None:
+    with pytest.raises(kind) as caught, workspace.session() as session:
+        users.set_team(session, lead, "agent1", team)
+    assert "team" in str(caught.value)
+
+
+def test_set_team_of_an_unknown_login_is_not_found(workspace, lead) -> None:
+    with pytest.raises(NotFound), workspace.session() as session:
+        users.set_team(session, lead, "nobody", "b")

@@ -6,7 +6,7 @@ behind: a current database costs one ``SELECT`` of ``alembic_version``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -100,6 +100,20 @@ class Database:
     def data_version(self, conn: Connection) -> int:
         """Changes by other connections bump this (cheap polling for live views)."""
         return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+    @contextmanager
+    def watcher(self) -> Iterator[Callable[[], int]]:
+        """A function returning a number that changes whenever another
+        connection commits (SQLite's ``PRAGMA data_version`` on one
+        connection kept for the purpose; no transaction is left open)."""
+        with self.engine.connect() as conn:
+            def changed() -> int:
+                try:
+                    return self.data_version(conn)
+                finally:
+                    conn.rollback()
+
+            yield changed
 
     def dispose(self) -> None:
         self.engine.dispose()

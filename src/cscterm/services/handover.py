@@ -297,6 +297,7 @@ class ItemView:
     version: int
     handover_id: int
     comments: tuple[CommentView, ...] = ()
+    owner_login: str = ""
 
     def overdue(self, now: datetime) -> bool:
         return self.status == "open" and self.due_at is not None and self.due_at < now
@@ -332,6 +333,7 @@ class HandoverView:
     version: int
     updated_at: datetime
     items: tuple[ItemView, ...] = ()
+    to_user_login: str = ""
 
     @property
     def open_items(self) -> list[ItemView]:
@@ -401,8 +403,17 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return display_names(session, {i for i in ids if i is not None})
 
 
+def _logins(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(User.id, User.login).where(col(User.id).in_(wanted))).all()
+    return {uid: login for uid, login in rows if uid is not None}
+
+
 def _item_view(item: HandoverItem, names: dict[int, str],
-               comments: tuple[CommentView, ...] = ()) -> ItemView:
+               comments: tuple[CommentView, ...] = (),
+               logins: dict[int, str] | None = None) -> ItemView:
     assert item.id is not None
     return ItemView(
         id=item.id, position=item.position, reference=item.reference,
@@ -410,7 +421,7 @@ def _item_view(item: HandoverItem, names: dict[int, str],
         owner_id=item.owner_id, owner=names.get(item.owner_id or 0, ""), status=item.status,
         rolled_count=item.rolled_count, origin_id=item.origin_id, ack=item.ack,
         closing_note=item.closing_note, version=item.version, handover_id=item.handover_id,
-        comments=comments,
+        comments=comments, owner_login=(logins or {}).get(item.owner_id or 0, ""),
     )
 
 
@@ -428,8 +439,9 @@ def _items_views(session: Session, items: Sequence[HandoverItem],
             comments.setdefault(row.item_id, []).append(row)
             ids.add(row.author_id)
     names = _names(session, ids)
+    logins = _logins(session, {i.owner_id for i in items})
     return [
-        _item_view(item, names, tuple(
+        _item_view(item, names, logins=logins, comments=tuple(
             CommentView(c.id or 0, names.get(c.author_id, "?"), c.kind, c.body, c.created_at)
             for c in comments.get(item.id or 0, [])))
         for item in items
@@ -454,6 +466,7 @@ def _view(session: Session, note: Handover) -> HandoverView:
         acked_by=names.get(note.acked_by or 0, ""), acked_at=note.acked_at,
         synthesis=note.synthesis, version=note.version, updated_at=note.updated_at,
         items=tuple(_items_views(session, items, with_comments=True)),
+        to_user_login=_logins(session, {note.to_user_id}).get(note.to_user_id or 0, ""),
     )
 
 
@@ -1069,3 +1082,98 @@ def export(session: Session, actor: Actor, *, first: date, last: date, team: str
         query = query.where(Handover.team == team)
     notes = session.exec(query.order_by(Handover.shift_start, Handover.id)).all()
     return [_view(session, note) for note in notes]
+
+
+# ── reports ────────────────────────────────────────────────────────────────
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def to_json(notes: Sequence[HandoverView], zone: tzinfo | None = None) -> list[dict[str, object]]:
+    """Plain data for a JSON report: times in UTC (ISO 8601) and local."""
+    zone = zone or local_zone()
+
+    def stamp(moment: datetime | None) -> dict[str, str] | None:
+        if moment is None:
+            return None
+        return {"utc": moment.astimezone(UTC).isoformat(), "local": _local(moment, zone)}
+
+    return [
+        {
+            "id": n.id, "team": n.team, "status": n.status, "author": n.author,
+            "shift": {"name": n.shift_name, "date": n.shift_date, "start": stamp(n.shift_start),
+                      "end": stamp(n.shift_end)},
+            "overall": n.overall, "summary": n.summary, "watchouts": n.watchouts,
+            "to": n.addressed_to(), "submitted_at": stamp(n.submitted_at),
+            "acknowledged": {"by": n.acked_by, "at": stamp(n.acked_at),
+                             "synthesis": n.synthesis} if n.acked_at else None,
+            "items": [
+                {"reference": i.reference, "situation": i.situation,
+                 "next_action": i.next_action, "due": stamp(i.due_at), "owner": i.owner,
+                 "status": i.status, "rolled": i.rolled_count, "closing_note": i.closing_note,
+                 "comments": [{"by": c.author, "kind": c.kind, "body": c.body,
+                               "at": stamp(c.created_at)} for c in i.comments]}
+                for i in n.items
+            ],
+        }
+        for n in notes
+    ]
+
+
+def to_markdown(notes: Sequence[HandoverView], zone: tzinfo | None = None) -> str:
+    """A readable report, one section per note, in the reader's language."""
+    zone = zone or local_zone()
+    out: list[str] = []
+    for n in notes:
+        out.append(f"## {n.shift_date} {n.shift_name} · {n.team} · {n.author}")
+        out.append("")
+        out.append(f"- {t('ho.md.status')}: {t('ho.overall.' + n.overall)}"
+                   f" · {t('ho.state.' + n.status)}")
+        out.append(f"- {t('ho.md.to')}: {n.addressed_to()}")
+        if n.acked_at:
+            out.append(f"- {t('ho.md.acked')}: {n.acked_by} {_local(n.acked_at, zone)}"
+                       f" — {n.synthesis}")
+        out.append("")
+        out.append(f"### {t('field.ho.summary')}")
+        out.append("")
+        out.append(n.summary.strip() or "—")
+        out.append("")
+        if n.items:
+            out.append(f"### {t('ho.md.items')}")
+            out.append("")
+            for i in n.items:
+                due = _local(i.due_at, zone)
+                rolled = f" ({t('ho.md.rolled', count=i.rolled_count)})" if i.rolled_count else ""
+                out.append(f"- [{'x' if i.status == 'done' else ' '}] **{one_line(i.reference)}**"
+                           f" — {one_line(i.situation)}; {t('field.ho.next_action')}:"
+                           f" {one_line(i.next_action)}; {t('field.ho.due')} {due}"
+                           f"; {i.owner or '—'}; {t('ho.status.' + i.status)}{rolled}")
+                if i.closing_note:
+                    out.append(f"  - {one_line(i.closing_note)}")
+                for c in i.comments:
+                    if c.kind != "done":
+                        out.append(f"  - {c.author} {_local(c.created_at, zone)}: {one_line(c.body)}")
+            out.append("")
+        if n.watchouts.strip():
+            out.append(f"### {t('field.ho.watchouts')}")
+            out.append("")
+            out.append(n.watchouts.strip())
+            out.append("")
+    return "\n".join(out)
+
+
+def due_items(session: Session, actor: Actor, *, now: datetime | None = None,
+              within: timedelta = timedelta(minutes=10)) -> list[ItemView]:
+    """The actor's open items due within ``within`` or already overdue (the
+    last day), soonest first: what the workbench reminds them of."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(HandoverItem).where(HandoverItem.owner_id == actor.id, HandoverItem.status == "open",
+                                   col(HandoverItem.carried_to_id).is_(None),
+                                   col(HandoverItem.due_at) <= now + within,
+                                   col(HandoverItem.due_at) >= now - timedelta(days=1))
+        .order_by(HandoverItem.due_at).limit(20)
+    ).all()
+    return _items_views(session, rows)

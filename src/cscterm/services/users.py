@@ -85,3 +85,23 @@ def display_names(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(User).where(User.id.in_(ids)))  # type: ignore[union-attr]
     return {u.id: (u.display_name or u.login) for u in rows if u.id is not None}
+
+
+MAX_TEAM = 64
+
+
+def set_team(session: Session, actor: Actor, login: str, team: str) -> Actor:
+    """Leads put people in teams (handovers and queues are per team)."""
+    require_lead(actor, "err.not_allowed.teams")
+    team = " ".join(team.split())
+    if not team:
+        raise Invalid("err.invalid.required", field="team")
+    if len(team) > MAX_TEAM:
+        raise Invalid("err.invalid.too_long", field="team", length=len(team), limit=MAX_TEAM)
+    user = session.exec(select(User).where(User.login == login)).first()
+    if user is None:
+        raise NotFound("err.not_found.user", login=login)
+    user.team = team
+    session.add(user)
+    session.flush()
+    return _actor(user)

@@ -7,15 +7,20 @@ workspace opens in a thread worker and the screens fill in when it is ready.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import TYPE_CHECKING, ClassVar
+from weakref import WeakSet
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 
 from cscterm.config import Config, write_settings
 from cscterm.i18n import get_language, set_language, t
+from cscterm.text import local_time, one_line
 from cscterm.tui import strings as _strings  # noqa: F401  (registers UI strings)
 from cscterm.tui.commands import LibraryCommands, WorkbenchCommands
 from cscterm.tui.localise import localise_bindings
@@ -24,6 +29,9 @@ from cscterm.tui.screens.library import LibraryScreen
 if TYPE_CHECKING:
     from cscterm.services.lint import Linter
     from cscterm.services.workspace import Workspace
+
+
+WATCH_INTERVAL = 1.0  # seconds between looks at the database's change counter
 
 
 class WorkspaceReady(Message):
@@ -36,15 +44,34 @@ class WorkspaceFailed(Message):
         self.error = error
 
 
+def _handover_screen() -> Screen[None]:
+    """The handover mode's screen, imported when first visited."""
+    from cscterm.tui.screens.handover import HandoverScreen
+
+    return HandoverScreen()
+
+
+class HandoversChanged(Message):
+    """The watcher saw the database change; ``arrived`` are notes newly
+    waiting for this user's acknowledgement."""
+
+    def __init__(self, arrived: list[tuple[int, str]], due: list[tuple[int, str, str]]) -> None:
+        super().__init__()
+        self.arrived = arrived
+        self.due = due
+
+
 class CscApp(App[None]):
     TITLE = "cscterm"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {LibraryCommands, WorkbenchCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
-    MODES: ClassVar = {"library": LibraryScreen}
+    MODES: ClassVar = {"library": LibraryScreen, "handover": _handover_screen}
     DEFAULT_MODE = "library"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "switch_mode('library')", "key.mode_library", show=False),
+        Binding("f6", "switch_mode('handover')", "key.mode_handover", show=False),
         Binding("question_mark", "help", "key.help"),
         Binding("ctrl+n", "new_conversation", "key.clear"),
         Binding("f2", "switch_language", "key.lang", show=False),
@@ -59,6 +86,10 @@ class CscApp(App[None]):
         # Placeholder values for the conversation in progress (until ctrl+n).
         self.conversation: dict[str, str] = {}
         self._open_on_mount = open_workspace
+        # Screens that follow the database live (the handover inbox).
+        self.live_views: WeakSet[Screen[None]] = WeakSet()
+        self._stop_watching = threading.Event()
+        self.watch_interval = WATCH_INTERVAL
         localise_bindings(self)
 
     def on_mount(self) -> None:
@@ -83,6 +114,67 @@ class CscApp(App[None]):
             ready = getattr(screen, "workspace_ready", None)
             if ready is not None:
                 ready()
+        self.watch_database()
+
+    # ── live: new handovers and due items ─────────────────────────────────
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_database(self) -> None:
+        """Poll the database's change counter (a few microseconds) every
+        second; when another connection committed, look for newly waiting
+        handovers. Every half minute, look for the user's items falling due."""
+        from cscterm.services import handover
+
+        ws = self.ws
+        assert ws is not None
+        known: set[int] | None = None
+        told_due: set[int] = set()
+        last_version: int | None = None
+        next_due_check = 0.0
+        with ws.db.watcher() as changed:
+            while not self._stop_watching.is_set():
+                try:
+                    arrived: list[tuple[int, str]] = []
+                    due: list[tuple[int, str, str]] = []
+                    version = changed()
+                    fresh = version != last_version
+                    if fresh:
+                        last_version = version
+                        with ws.session() as session:
+                            rows = handover.inbox(session, ws.actor, limit=50).to_acknowledge
+                        ids = {r.id for r in rows}
+                        if known is not None:
+                            arrived = [(r.id, f"{r.shift_date[5:]} {r.shift_name} · {r.author}")
+                                       for r in rows if r.id not in known]
+                        known = ids
+                    if time.monotonic() >= next_due_check:
+                        next_due_check = time.monotonic() + 30
+                        with ws.session() as session:
+                            items = handover.due_items(session, ws.actor)
+                        for item in items:
+                            if item.id not in told_due:
+                                told_due.add(item.id)
+                                due.append((item.id, item.reference,
+                                            local_time(item.due_at, "%H:%M") if item.due_at else ""))
+                    if fresh or due:
+                        self.post_message(HandoversChanged(arrived, due))
+                except Exception:  # noqa: BLE001 - a busy or vanished database: try again
+                    pass
+                self._stop_watching.wait(self.watch_interval)
+
+    def on_handovers_changed(self, message: HandoversChanged) -> None:
+        for _note_id, title in message.arrived:
+            self.notify(t("ho.arrived", title=one_line(title)), title=t("mode.handover"),
+                        timeout=15, markup=False)
+        for _item_id, reference, when in message.due:
+            self.notify(t("ho.due_now", ref=one_line(reference), when=when),
+                        title=t("mode.handover"), severity="warning", timeout=30, markup=False)
+        if message.arrived or message.due:
+            self.bell()
+        for view in list(self.live_views):
+            changed = getattr(view, "handovers_changed", None)
+            if changed is not None:
+                changed()
 
     def on_workspace_failed(self, message: WorkspaceFailed) -> None:
         self.notify(
@@ -123,6 +215,7 @@ class CscApp(App[None]):
         self.notify(t("lang.switched"), markup=False)
 
     def on_unmount(self) -> None:
+        self._stop_watching.set()
         if self.ws is not None:
             self.ws.close()
 

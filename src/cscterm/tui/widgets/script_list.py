@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from cscterm.services.scripts import ScriptHit
 
 
-def _fit(text: str, width: int) -> str:
+def fit(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` terminal cells (CJK characters take two)."""
     if cell_len(text) <= width:
         return text
@@ -38,7 +38,7 @@ def hit_prompt(hit: ScriptHit, width: int) -> Content:
     shortcut = "/" + one_line(hit.shortcut)
     mark = "◆ " if hit.personal else ""
     room = max(width - cell_len(shortcut) - 1, 6)
-    left = _fit(f"{mark}{leaf} › {title}", room)
+    left = fit(f"{mark}{leaf} › {title}", room)
     pad = max(width - cell_len(left) - cell_len(shortcut), 1)
     content = Content(left + " " * pad + shortcut)
     prefix = f"{mark}{leaf} › "
