@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import sys
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from rich.console import Console
 from textual import events
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerState
 
 from cscterm.tui.widgets.script_list import ScriptList
@@ -25,9 +28,11 @@ if TYPE_CHECKING:
     from sqlmodel import Session
     from textual.pilot import Pilot
 
+    from cscterm.services.handover import HandoverView, ItemInput
     from cscterm.services.scripts import ScriptHit
     from cscterm.services.users import Actor
     from cscterm.tui.app import CscApp
+    from cscterm.tui.screens.handover import HandoverScreen
 
 LEAD = "wang"  # the first login: the template's lead
 AGENT = "li"  # a second login on the same database: an agent
@@ -52,11 +57,16 @@ def _loading(app: CscApp) -> bool:
     return app.ws is None or (library is not None and library.results_version == 0)
 
 
+# Workers that run as long as the app does (watching the database).
+_FOREVER = {"watch"}
+
+
 def _busy(app: CscApp) -> list[object]:
     modal_up = isinstance(app.screen, ModalScreen)
     return [
         w for w in app.workers
-        if w.state in _LIVE and not (modal_up and w.group in _MODAL_GROUPS)
+        if w.state in _LIVE and w.group not in _FOREVER
+        and not (modal_up and w.group in _MODAL_GROUPS)
     ]
 
 
@@ -227,3 +237,96 @@ async def focus_results(app: CscApp, pilot: Pilot[None]) -> None:
     """
     app.screen.query_one("#results", ScriptList).focus()
     await pilot.pause()
+
+
+# ── the handover screen ─────────────────────────────────────────────────────
+
+
+def watcher_is_not_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make :func:`settle` overlook the App's database watcher (worker group
+    ``watch``): it runs for as long as the app does, so waiting for it would
+    wait for ever."""
+    busy = _busy
+    monkeypatch.setattr(sys.modules[__name__], "_busy",
+                        lambda app: [w for w in busy(app) if getattr(w, "group", "") != "watch"])
+
+
+def stop_the_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """The handover screens read the time as ``moment`` (services called
+    without ``now=`` still read the real clock)."""
+    from cscterm.tui.screens import handover as screens
+
+    monkeypatch.setattr(screens, "clock", lambda: moment)
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], object], what: str,
+                     limit: float = 5.0) -> None:
+    """Pause in short steps until ``condition()`` holds, failing after ``limit`` s."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {limit} s: {what}")
+        await pilot.pause(0.05)
+
+
+async def open_handover(app: CscApp, pilot: Pilot[None]) -> HandoverScreen:
+    """F6, then wait until the inbox and the highlighted note are shown."""
+    from cscterm.tui.screens.handover import HandoverScreen
+
+    await pilot.press("f6")
+    await wait_until(pilot, lambda: isinstance(app.screen, HandoverScreen)
+                     and app.screen.loaded_version > 0, "the handover inbox loaded")
+    await settle(app, pilot)
+    return app.screen  # type: ignore[return-value]
+
+
+async def highlight_entry(app: CscApp, pilot: Pilot[None], kind: str,
+                          match: Callable[[object], bool]) -> None:
+    """Move the inbox's highlight to the first ``kind`` ("note", "item",
+    "draft") row whose value ``match``-es, and wait for its note to show."""
+    from textual.widgets import OptionList
+
+    screen = app.screen
+    index = next(n for n, (k, value) in enumerate(screen.entries)  # type: ignore[attr-defined]
+                 if k == kind and match(value))
+    screen.query_one("#ho-list", OptionList).highlighted = index
+    await settle(app, pilot)
+
+
+def detail_text(app: CscApp) -> str:
+    """What the inbox's right-hand pane shows, as plain text."""
+    from textual.content import Content
+
+    shown = app.screen.query_one("#ho-text", Static).content
+    return shown.plain if isinstance(shown, Content) else str(shown)
+
+
+def item_input(reference: str, due: str = "+30m", *, situation: str = "客户催退款",
+               next_action: str = "回电确认退款进度", owner: str = "",
+               origin_id: int | None = None) -> ItemInput:
+    from cscterm.services.handover import ItemInput
+
+    return ItemInput(reference=reference, situation=situation, next_action=next_action,
+                     due=due, owner=owner, origin_id=origin_id)
+
+
+def submit_handover(db_path: Path, user: str = LEAD, *, summary: str = "平稳，退款咨询偏多",
+                    items: Sequence[ItemInput] = (), to_user: str = "",
+                    now: datetime | None = None, slot_at: datetime | None = None,
+                    overall: str = "normal", watchouts: str = "") -> HandoverView:
+    """A note by ``user`` submitted behind the app's back, written ``now``
+    (default: the real time) for the shift running at ``slot_at`` (default:
+    the shift before the one running ``now``, so that it is addressed to the
+    shift on duty and waits in the team's inbox)."""
+    from cscterm.services import handover
+
+    now = now or datetime.now(UTC)
+    with acting(db_path, user) as (session, actor):
+        if slot_at is None:
+            slot_at = handover.slot_at(session, actor.team, now).start - timedelta(minutes=1)
+        slot = handover.slot_at(session, actor.team, slot_at)
+        note = handover.start_handover(session, actor, now=now, slot=slot)
+        note = handover.save_draft(session, actor, note.id, note.version, overall=overall,
+                                   summary=summary, watchouts=watchouts, items=list(items),
+                                   to_user=to_user, now=now)
+        return handover.submit(session, actor, note.id, note.version, now=now)

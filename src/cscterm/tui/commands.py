@@ -57,6 +57,11 @@ class WorkbenchCommands(Provider):
         return [
             (t("cmd.new_script"), "new"),
             (t("cmd.terms"), "terms"),
+            (t("cmd.library"), "app.switch_mode('library')"),
+            (t("cmd.handover"), "app.switch_mode('handover')"),
+            (t("cmd.handover_write"), "handover.write"),
+            (t("cmd.handover_search"), "handover.search"),
+            (t("cmd.handover_queue"), "handover.queue"),
             (t("cmd.clear"), "app.new_conversation"),
             (t("cmd.lang"), "app.switch_language"),
             (t("cmd.help"), "app.help"),
@@ -67,6 +72,10 @@ class WorkbenchCommands(Provider):
 
         if action.startswith("app."):
             await self.app.run_action(action.removeprefix("app."))
+            return
+        if action.startswith("handover."):
+            await self.app.run_action("switch_mode('handover')")
+            await self.app.screen.run_action(action.removeprefix("handover."))
             return
         screen = self.app.screen
         if isinstance(screen, LibraryScreen):

@@ -181,6 +181,7 @@ class LibraryScreen(Screen[None]):
         with ws.session() as session:
             found = drafts.pending(session, ws.actor, "script")
             if not found:
+                self._offer_handover_draft(session)
                 return
             draft = found[0]
             payload = draft.payload
@@ -199,6 +200,38 @@ class LibraryScreen(Screen[None]):
                 except DomainError:
                     scenario = None
         self.app.call_from_thread(self._offer_draft, draft, payload, detail, scenario)
+
+    def _offer_handover_draft(self, session: object) -> None:
+        """An unsent handover left with unsaved typing is offered back too."""
+        from cscterm.services import drafts, handover
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        for draft in drafts.pending(session, ws.actor, "handover"):  # type: ignore[arg-type]
+            try:
+                note = handover.get_handover(session, ws.actor, int(draft.ref))  # type: ignore[arg-type]
+            except (DomainError, ValueError):
+                continue
+            if note.status == "draft":
+                self.app.call_from_thread(self._offer_handover, note, draft.updated_at)
+                return
+
+    def _offer_handover(self, note: object, when: object) -> None:
+        from cscterm.text import local_time
+        from cscterm.tui.widgets.confirm import Confirm
+
+        shift = f"{note.shift_date} {one_line(note.shift_name)}"  # type: ignore[attr-defined]
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.app.switch_mode("handover")
+            self.app.call_after_refresh(
+                lambda: self.app.screen.open_editor(note.id))  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            Confirm(t("draft.offer_handover", shift=shift,
+                      when=local_time(when, "%m-%d %H:%M")),  # type: ignore[arg-type]
+                    t("draft.open"), t("draft.later")), answered)
 
     def _offer_draft(self, draft: object, payload: dict[str, object], detail: object,
                      scenario: object) -> None:
