@@ -125,7 +125,7 @@ def set_shifts(session: Session, actor: Actor, team: str,
     keep the times they were written for."""
     if not actor.is_lead:
         raise NotAllowed("err.not_allowed.shifts")
-    team = team.strip()
+    team = " ".join(team.split())  # as users.set_team spells it
     if not team:
         raise Invalid("err.invalid.required", field=_f("team"))
     if not shifts:
@@ -230,13 +230,15 @@ _DUE_RELATIVE = re.compile(r"^\+\s*(\d+)\s*(m|min|h)$", re.IGNORECASE)
 
 
 def parse_due(value: str, *, after: datetime, now: datetime, zone: tzinfo,
-              field_name: str) -> datetime | None:
+              field_name: str, keep: datetime | None = None) -> datetime | None:
     """A due time typed by a person, as a UTC instant; None when empty.
 
     ``15:30`` is the first 15:30 at or after ``after`` (the shift's start, so a
-    night shift's ``02:00`` is the next morning); ``11-24 09:00`` and
-    ``2026-11-24 09:00`` are dates; ``+30m`` and ``+2h`` count from now.
-    Times before ``after`` are refused."""
+    night shift's ``02:00`` is the next morning); ``11-24 09:00`` (next year's
+    when this year's is half a year past) and ``2026-11-24 09:00`` are dates;
+    ``+30m`` and ``+2h`` count from now.
+    Times before ``after`` are refused, but for ``keep`` (a rolled-over item's
+    due, shown to the minute), which is returned as it was."""
     text = (value or "").strip()
     if not text:
         return None
@@ -252,18 +254,23 @@ def parse_due(value: str, *, after: datetime, now: datetime, zone: tzinfo,
             year = int(match[1]) if match[1] else local_after.year
             due = datetime(year, int(match[2]), int(match[3]), int(match[4]), int(match[5]),
                            tzinfo=zone)
+            if not match[1] and due < local_after - timedelta(days=183):
+                due = due.replace(year=year + 1)  # "01-01 02:00" in a New Year's Eve shift
         elif match := _DUE_RELATIVE.match(text):
             amount = int(match[1])
             due = now + (timedelta(hours=amount) if match[2].lower() == "h"
                          else timedelta(minutes=amount))
-    except ValueError:
+        if due is not None:
+            due = due.astimezone(UTC)
+    except (ValueError, OverflowError):  # no such date, or beyond what a datetime holds
         due = None
     if due is None:
         raise Invalid("err.invalid.due", field=field_name, value=one_line(text, 30))
-    due = due.astimezone(UTC)
     if due < after:
+        if keep is not None and due == keep.astimezone(UTC).replace(second=0, microsecond=0):
+            return keep
         raise Invalid("err.invalid.due_early", field=field_name, value=one_line(text, 30),
-                      start=local_time(after, "%m-%d %H:%M"))
+                      start=local_after.strftime("%m-%d %H:%M"))
     return due
 
 
@@ -298,6 +305,7 @@ class ItemView:
     handover_id: int
     comments: tuple[CommentView, ...] = ()
     owner_login: str = ""
+    team: str = ""
 
     def overdue(self, now: datetime) -> bool:
         return self.status == "open" and self.due_at is not None and self.due_at < now
@@ -422,6 +430,7 @@ def _item_view(item: HandoverItem, names: dict[int, str],
         rolled_count=item.rolled_count, origin_id=item.origin_id, ack=item.ack,
         closing_note=item.closing_note, version=item.version, handover_id=item.handover_id,
         comments=comments, owner_login=(logins or {}).get(item.owner_id or 0, ""),
+        team=item.team,
     )
 
 
@@ -568,8 +577,10 @@ def start_handover(session: Session, actor: Actor, *, now: datetime | None = Non
 
 
 def _draft_of(session: Session, actor: Actor, handover_id: int) -> Handover:
-    note = _note(session, actor, handover_id)
-    if note.author_id != actor.id:
+    note = session.get(Handover, handover_id, populate_existing=True)
+    if note is None or not (_can_read(actor, note) or note.team == actor.team or actor.is_lead):
+        raise NotFound("err.not_found.handover", id=handover_id)
+    if note.author_id != actor.id:  # a teammate or a lead is told why; others find nothing
         raise NotAllowed("err.not_allowed.handover_author")
     if note.status != "draft":
         raise Conflict("err.conflict.handover_submitted", when=local_time(note.submitted_at or note.updated_at))
@@ -616,8 +627,14 @@ def save_draft(
                                                         exclude=note.id)}
     rows: list[HandoverItem] = []
     for n, item in enumerate(items, 1):
+        origin = None
+        if item.origin_id is not None:
+            origin = candidates.get(item.origin_id)
+            if origin is None:
+                raise Conflict("err.conflict.item_gone", reference=one_line(item.reference, 40))
         due = parse_due(item.due, after=note.shift_start, now=now, zone=zone,
-                        field_name=_item_field(n, "due"))
+                        field_name=_item_field(n, "due"),
+                        keep=origin.due_at if origin is not None else None)
         owner_id = None
         if item.owner.strip():
             owner = _user_by_login(session, item.owner, _item_field(n, "owner"))
@@ -625,12 +642,7 @@ def save_draft(
                 raise Invalid("err.invalid.owner_team", field=_item_field(n, "owner"),
                               login=owner.login, team=note.team)
             owner_id = owner.id
-        rolled = 0
-        if item.origin_id is not None:
-            origin = candidates.get(item.origin_id)
-            if origin is None:
-                raise Conflict("err.conflict.item_gone", reference=one_line(item.reference, 40))
-            rolled = origin.rolled_count + 1
+        rolled = origin.rolled_count + 1 if origin is not None else 0
         rows.append(HandoverItem(
             handover_id=note.id, team=note.team, position=n - 1,
             reference=_text(one_line(item.reference), _item_field(n, "reference"), MAX_REFERENCE),
@@ -722,6 +734,7 @@ def discard_draft(session: Session, actor: Actor, handover_id: int) -> None:
     note = _draft_of(session, actor, handover_id)
     for item in session.exec(select(HandoverItem).where(HandoverItem.handover_id == note.id)):
         session.delete(item)
+    session.flush()  # the items first: no relationship tells the flush to order them
     session.delete(note)
     session.flush()
 
@@ -818,8 +831,9 @@ def _item(session: Session, actor: Actor, item_id: int) -> tuple[HandoverItem, H
     if item is None:
         raise NotFound("err.not_found.item", id=item_id)
     note = session.get(Handover, item.handover_id)
-    if note is None or not _can_read(actor, note):
-        raise NotFound("err.not_found.item", id=item_id)
+    if note is None or not (_can_read(actor, note)
+                            or (note.status != "draft" and item.owner_id == actor.id)):
+        raise NotFound("err.not_found.item", id=item_id)  # an owner may be of another team
     if note.status == "draft":
         raise Invalid("err.invalid.item_in_draft")
     return item, note
@@ -910,9 +924,14 @@ def reassign_item(session: Session, actor: Actor, item_id: int, version: int, to
     if not actor.is_lead:
         raise NotAllowed("err.not_allowed.reassign")
     item, _note_row = _item(session, actor, item_id)
-    if item.status == "done":
+    if item.status == "done" or item.carried_to_id is not None:
+        # A carried item lives on in the later note: reassign that one.
         raise Conflict("err.conflict.item_closed", status=t(f"ho.status.{item.status}"))
     owner = _user_by_login(session, to, _f("to"))
+    if owner.team != item.team:
+        raise Invalid("err.invalid.owner_team", field=_f("to"), login=owner.login, team=item.team)
+    if owner.id == item.owner_id:
+        return _items_views(session, [item], with_comments=True)[0]
     claim(session, HandoverItem, item_id, version, "what.item")
     item = session.get(HandoverItem, item_id, populate_existing=True)
     assert item is not None
@@ -1003,8 +1022,9 @@ def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
                limit: int = LIST_LIMIT) -> LeadQueue:
     """Where hand-off is being lost, for one team or all, shifts starting on
     ``first``..``last``: notes not acknowledged within ``grace`` of the shift
-    start, overdue items, items rolled three or more times, and every shift's
-    note with its status."""
+    start, items still open past their due time (however long ago: an item
+    forgotten last week matters today; the most recently overdue first),
+    items rolled three or more times, and every shift's note with its status."""
     if not actor.is_lead:
         raise NotAllowed("err.not_allowed.lead_queue")
     if last < first:
@@ -1029,10 +1049,9 @@ def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
     ).all()
     overdue = session.exec(scoped(
         select(HandoverItem).where(
-            HandoverItem.status == "open", col(HandoverItem.due_at) < now,
-            col(HandoverItem.due_at) >= start, col(HandoverItem.due_at) < end,
+            HandoverItem.status == "open", col(HandoverItem.due_at) < min(now, end),
             col(HandoverItem.carried_to_id).is_(None)), HandoverItem)
-        .order_by(HandoverItem.due_at).limit(limit)
+        .order_by(col(HandoverItem.due_at).desc()).limit(limit)
     ).all()
     rolled = session.exec(scoped(
         select(HandoverItem).where(
