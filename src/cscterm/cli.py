@@ -309,6 +309,26 @@ def handover_shifts(obj: _Context, team: str | None, specs: tuple[str, ...]) -> 
         click.echo(f"{_cell(shift.name)}\t{shift.hours}")
 
 
+@handover.command("grace")
+@click.argument("minutes", type=click.IntRange(0, 24 * 60), required=False)
+@click.pass_obj
+def handover_grace(obj: _Context, minutes: int | None) -> None:
+    """Show or set (leads) how many MINUTES after the next shift starts a
+    handover may wait for its acknowledgement before it counts as late."""
+    from cscterm.services import handover as ho
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            grace = (ho.ack_grace(session) if minutes is None
+                     else ho.set_ack_grace(session, ws.actor, minutes))
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(int(grace.total_seconds() // 60))
+
+
 def main() -> None:
     try:
         cli.main(prog_name="cscterm", standalone_mode=True)

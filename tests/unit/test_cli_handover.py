@@ -198,3 +198,21 @@ def test_handover_commands_stay_clear_of_textual(db: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_grace_defaults_to_15_minutes_and_a_lead_changes_it(db: Path) -> None:
+    assert run(db, "handover", "grace").stdout.strip() == "15"
+    assert run(db, "handover", "grace", "30").stdout.strip() == "30"
+    assert run(db, "handover", "grace", user="agent1").stdout.strip() == "30"
+
+
+@pytest.mark.parametrize("value", ["-1", "1441", "abc"])
+def test_a_bad_grace_is_refused(db: Path, value: str) -> None:
+    result = run(db, "handover", "grace", value)
+    assert result.exit_code == 2
+    assert run(db, "handover", "grace").stdout.strip() == "15"
+
+
+def test_an_agent_cannot_change_the_grace(db: Path) -> None:
+    result = run(db, "handover", "grace", "5", user="agent1")
+    assert result.exit_code == 1 and "lead" in result.stderr

@@ -1007,6 +1007,13 @@ def test_the_inbox_offers_a_note_from_two_hours_before_its_shift(do, agent, agen
     assert do(ho.waiting_ids, agent2, now=MIDDLE) == {sent.id}
 
 
+def test_rows_of_lists_only_notes_the_viewer_may_read(do, lead, agent, agent2, outsider) -> None:
+    sent = morning_note(do, agent)
+    assert [r.id for r in do(ho.rows_of, agent2, {sent.id})] == [sent.id]
+    assert do(ho.rows_of, outsider, {sent.id}) == []
+    assert do(ho.rows_of, agent2, set()) == []
+
+
 def test_the_inbox_never_offers_the_authors_own_note(do, agent) -> None:
     morning_note(do, agent)
     assert waiting(do, agent, MIDDLE) == []
@@ -1065,6 +1072,23 @@ def queue(do: Do, lead: Actor, now: datetime, **kwargs: Any) -> ho.LeadQueue:
     kwargs.setdefault("first", date(2026, 11, 24))
     kwargs.setdefault("last", date(2026, 11, 24))
     return do(ho.lead_queue, lead, now=now, zone=ZONE, **kwargs)
+
+
+def test_the_stored_grace_decides_what_is_late(do, lead, agent) -> None:
+    sent = morning_note(do, agent)  # addressed to the middle shift (16:00)
+    at = sent.to_shift_start + timedelta(minutes=20)
+    assert [r.id for r in queue(do, lead, at).late] == [sent.id]
+    assert do(ho.set_ack_grace, lead, 30) == timedelta(minutes=30)
+    assert queue(do, lead, at).late == []
+    assert queue(do, lead, at).grace == timedelta(minutes=30)
+
+
+def test_only_a_lead_sets_the_grace_and_only_within_a_day(do, lead, agent) -> None:
+    with pytest.raises(NotAllowed):
+        do(ho.set_ack_grace, agent, 30)
+    for bad in (-1, 24 * 60 + 1):
+        with pytest.raises(Invalid):
+            do(ho.set_ack_grace, lead, bad)
 
 
 def test_the_lead_queue_is_for_leads(do, agent) -> None:

@@ -224,6 +224,9 @@ class Handover(SQLModel, table=True):
     __tablename__ = "handover"
     __table_args__ = (
         Index("ix_handover_team_start", "team", "shift_start"),
+        Index("ix_handover_team_to_start", "team", "to_shift_start"),
+        Index("ix_handover_start", "shift_start"),
+        Index("ix_handover_to_start", "to_shift_start"),
         Index("ix_handover_inbox", "status", "team", "to_shift_start"),
         Index("ix_handover_to_user", "to_user_id", "status"),
         Index("ix_handover_author", "author_id", "status"),
@@ -264,8 +267,8 @@ class HandoverItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_handover_item_note", "handover_id", "position"),
         Index("ix_handover_item_open_due", "status", "due_at"),
-        Index("ix_handover_item_team_open", "team", "status", "carried_to_id"),
-        Index("ix_handover_item_owner", "owner_id", "status"),
+        Index("ix_handover_item_team_open", "team", "status", "due_at"),
+        Index("ix_handover_item_owner", "owner_id", "status", "due_at"),
         Index("ix_handover_item_rolled", "status", "rolled_count"),
     )
 

@@ -27,7 +27,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from cscterm.db import search
-from cscterm.db.models import Handover, HandoverComment, HandoverItem, Shift, User, utcnow
+from cscterm.db.models import Handover, HandoverComment, HandoverItem, Meta, Shift, User, utcnow
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.services.users import Actor, display_names
 from cscterm.services.versioning import claim
@@ -402,6 +402,7 @@ class LeadQueue:
     rolled: list[ItemView]
     shifts: list[HandoverRow]
     teams: list[str] = field(default_factory=list)
+    grace: timedelta = timedelta(minutes=15)
 
 
 # ── reading ────────────────────────────────────────────────────────────────
@@ -486,7 +487,9 @@ def _rows(session: Session, notes: Sequence[Handover]) -> list[HandoverRow]:
     counts = dict(session.exec(
         select(HandoverItem.handover_id, func.count())
         .where(col(HandoverItem.handover_id).in_(ids),
-               col(HandoverItem.status).in_(("open", "draft")))
+               # lower(): keeps the planner on the note index, not the
+               # centre-wide status index
+               func.lower(HandoverItem.status).in_(("open", "draft")))
         .group_by(HandoverItem.handover_id)
     ).all())
     names = _names(session, {n.author_id for n in notes} | {n.to_user_id for n in notes}
@@ -946,6 +949,7 @@ def reassign_item(session: Session, actor: Actor, item_id: int, version: int, to
 # ── lists ──────────────────────────────────────────────────────────────────
 
 LIST_LIMIT = 200
+QUEUE_LIMIT = 100  # per lead-queue list: a lead narrows by team or range past this
 
 
 def inbox(session: Session, actor: Actor, *, now: datetime | None = None,
@@ -1001,9 +1005,57 @@ def inbox(session: Session, actor: Actor, *, now: datetime | None = None,
 
 
 def waiting_ids(session: Session, actor: Actor, *, now: datetime | None = None) -> set[int]:
-    """Ids of the notes waiting for the actor's acknowledgement (cheap: the
-    live view runs this when the database changed)."""
-    return {row.id for row in inbox(session, actor, now=now, limit=50).to_acknowledge}
+    """Ids of the notes waiting for the actor's acknowledgement — the same
+    notes as :func:`inbox`'s ``to_acknowledge``, read as bare ids (the live
+    view asks this whenever the database changed)."""
+    now = now or utcnow()
+    to_me = session.exec(
+        select(Handover.id).where(Handover.to_user_id == actor.id, Handover.status == "submitted")
+    ).all()
+    to_team = session.exec(
+        select(Handover.id).where(Handover.status == "submitted", Handover.team == actor.team,
+                                  col(Handover.to_user_id).is_(None),
+                                  col(Handover.to_shift_start) >= now - INBOX_BEHIND,
+                                  col(Handover.to_shift_start) <= now + INBOX_AHEAD,
+                                  Handover.author_id != actor.id)
+    ).all()
+    return {i for i in (*to_me, *to_team) if i is not None}
+
+
+def rows_of(session: Session, actor: Actor, ids: set[int]) -> list[HandoverRow]:
+    """List rows for the given notes the actor may read, oldest shift first."""
+    if not ids:
+        return []
+    notes = session.exec(select(Handover).where(col(Handover.id).in_(ids))
+                         .order_by(Handover.shift_start)).all()
+    return _rows(session, [n for n in notes if _can_read(actor, n)])
+
+
+_GRACE_KEY = "handover.ack_grace_minutes"
+MAX_GRACE_MINUTES = 24 * 60
+
+
+def ack_grace(session: Session) -> timedelta:
+    """How long after the next shift's start a note may wait for its
+    acknowledgement before the lead queue calls it late (default 15 min)."""
+    row = session.get(Meta, _GRACE_KEY)
+    try:
+        return timedelta(minutes=int(row.value)) if row is not None else DEFAULT_ACK_GRACE
+    except ValueError:
+        return DEFAULT_ACK_GRACE
+
+
+def set_ack_grace(session: Session, actor: Actor, minutes: int) -> timedelta:
+    """Leads set the acknowledgement grace time (0 to 1440 minutes)."""
+    if not actor.is_lead:
+        raise NotAllowed("err.not_allowed.grace")
+    if not 0 <= minutes <= MAX_GRACE_MINUTES:
+        raise Invalid("err.invalid.grace", value=minutes, limit=MAX_GRACE_MINUTES)
+    row = session.get(Meta, _GRACE_KEY) or Meta(key=_GRACE_KEY)
+    row.value = str(minutes)
+    session.add(row)
+    session.flush()
+    return timedelta(minutes=minutes)
 
 
 def _day_bounds(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -1017,9 +1069,9 @@ def teams(session: Session) -> list[str]:
 
 
 def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
-               team: str | None = None, grace: timedelta = DEFAULT_ACK_GRACE,
+               team: str | None = None, grace: timedelta | None = None,
                now: datetime | None = None, zone: tzinfo | None = None,
-               limit: int = LIST_LIMIT) -> LeadQueue:
+               limit: int = QUEUE_LIMIT) -> LeadQueue:
     """Where hand-off is being lost, for one team or all, shifts starting on
     ``first``..``last``: notes not acknowledged within ``grace`` of the shift
     start, items still open past their due time (however long ago: an item
@@ -1031,6 +1083,7 @@ def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
         raise Invalid("err.invalid.date_range", first=first.isoformat(), last=last.isoformat())
     now = now or utcnow()
     zone = zone or local_zone()
+    grace = ack_grace(session) if grace is None else grace
     start, end = _day_bounds(first, last, zone)
     grace_s = int(grace.total_seconds())
 
@@ -1067,7 +1120,7 @@ def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
     return LeadQueue(
         late=_rows(session, late), overdue=_items_views(session, overdue),
         rolled=_items_views(session, rolled), shifts=_rows(session, shifts),
-        teams=teams(session),
+        teams=teams(session), grace=grace,
     )
 
 

@@ -141,11 +141,11 @@ class CscApp(App[None]):
                     if fresh:
                         last_version = version
                         with ws.session() as session:
-                            rows = handover.inbox(session, ws.actor, limit=50).to_acknowledge
-                        ids = {r.id for r in rows}
-                        if known is not None:
-                            arrived = [(r.id, f"{r.shift_date[5:]} {r.shift_name} · {r.author}")
-                                       for r in rows if r.id not in known]
+                            ids = handover.waiting_ids(session, ws.actor)
+                            new = ids - known if known is not None else set()
+                            rows = handover.rows_of(session, ws.actor, new)
+                        arrived = [(r.id, f"{r.shift_date[5:]} {r.shift_name} · {r.author}")
+                                   for r in rows]
                         known = ids
                     if time.monotonic() >= next_due_check:
                         next_due_check = time.monotonic() + 30

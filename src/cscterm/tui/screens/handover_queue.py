@@ -331,13 +331,13 @@ class LeadQueueScreen(Screen[None]):
     ]
 
     def __init__(self, now: datetime | None = None) -> None:
-        from cscterm.services.handover import DEFAULT_ACK_GRACE, LIST_LIMIT
+        from cscterm.services.handover import DEFAULT_ACK_GRACE, QUEUE_LIMIT
 
         super().__init__()
         localise_bindings(self)
         self.fixed_now = now
         self.grace = DEFAULT_ACK_GRACE  # later than this after the next shift began is late
-        self.limit = LIST_LIMIT  # the service lists at most this many of each
+        self.limit = QUEUE_LIMIT  # the service lists at most this many of each
         self.view = "late"
         self.team: str | None = None
         self.range_index = DEFAULT_RANGE
@@ -443,7 +443,7 @@ class LeadQueueScreen(Screen[None]):
         try:
             with ws.session() as session:
                 queue = handover.lead_queue(session, ws.actor, first=first, last=last, team=team,
-                                            grace=self.grace, now=now)
+                                            now=now)
                 teams = self._item_teams(session, ws.actor, queue, team)
         except DomainError as exc:
             error = str(exc)
@@ -458,25 +458,14 @@ class LeadQueueScreen(Screen[None]):
 
     def _item_teams(self, session: Any, actor: Any, queue: LeadQueue,
                     team: str | None) -> dict[int, str]:
-        """The team of each listed item's note (for the Team column, shown
-        when every team is listed): from the shifts list where it is there,
-        else read once per note."""
-        from cscterm.services import handover
-
+        """The team of each listed note (by note id), for the Team column."""
         known = {row.id: row.team for row in queue.shifts} | {row.id: row.team for row in queue.late}
-        known |= self.item_teams
-        if team is not None:
-            return known
         for item in [*queue.overdue, *queue.rolled]:
-            if item.handover_id not in known:
-                try:
-                    known[item.handover_id] = handover.get_handover(
-                        session, actor, item.handover_id).team
-                except DomainError:
-                    known[item.handover_id] = "?"
+            known[item.handover_id] = item.team
         return known
 
     def _loaded(self, queue: LeadQueue, teams: dict[int, str], now: datetime) -> None:
+        self.grace = queue.grace
         self.loading = False
         self.error = ""
         self.queue = queue

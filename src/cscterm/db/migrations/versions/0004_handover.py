@@ -61,6 +61,9 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.Integer(), sa.ForeignKey("user.id")),
     )
     op.create_index("ix_handover_team_start", "handover", ["team", "shift_start"])
+    op.create_index("ix_handover_team_to_start", "handover", ["team", "to_shift_start"])
+    op.create_index("ix_handover_start", "handover", ["shift_start"])
+    op.create_index("ix_handover_to_start", "handover", ["to_shift_start"])
     op.create_index("ix_handover_inbox", "handover", ["status", "team", "to_shift_start"])
     op.create_index("ix_handover_to_user", "handover", ["to_user_id", "status"])
     op.create_index("ix_handover_author", "handover", ["author_id", "status"])
@@ -89,9 +92,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_handover_item_note", "handover_item", ["handover_id", "position"])
     op.create_index("ix_handover_item_open_due", "handover_item", ["status", "due_at"])
-    op.create_index("ix_handover_item_team_open", "handover_item",
-                    ["team", "status", "carried_to_id"])
-    op.create_index("ix_handover_item_owner", "handover_item", ["owner_id", "status"])
+    op.create_index("ix_handover_item_team_open", "handover_item", ["team", "status", "due_at"])
+    op.create_index("ix_handover_item_owner", "handover_item", ["owner_id", "status", "due_at"])
     op.create_index("ix_handover_item_rolled", "handover_item", ["status", "rolled_count"])
     op.create_table(
         "handover_comment",
