@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-import sys
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -242,13 +241,13 @@ async def focus_results(app: CscApp, pilot: Pilot[None]) -> None:
 # ── the handover screen ─────────────────────────────────────────────────────
 
 
-def watcher_is_not_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make :func:`settle` overlook the App's database watcher (worker group
-    ``watch``): it runs for as long as the app does, so waiting for it would
-    wait for ever."""
-    busy = _busy
-    monkeypatch.setattr(sys.modules[__name__], "_busy",
-                        lambda app: [w for w in busy(app) if getattr(w, "group", "") != "watch"])
+def add_logins(db_path: Path, *users: str) -> None:
+    """Make ``users`` known on ``db_path`` (a login is created on first
+    sight, as an agent of the default team)."""
+    assert db_path.exists(), "make_app first: it copies the template database"
+    for user in users:
+        with acting(db_path, user):
+            pass
 
 
 def stop_the_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
@@ -304,6 +303,7 @@ def detail_text(app: CscApp) -> str:
 def item_input(reference: str, due: str = "+30m", *, situation: str = "客户催退款",
                next_action: str = "回电确认退款进度", owner: str = "",
                origin_id: int | None = None) -> ItemInput:
+    """An open item as the editor sends it (due as typed, owner a login)."""
     from cscterm.services.handover import ItemInput
 
     return ItemInput(reference=reference, situation=situation, next_action=next_action,
@@ -320,6 +320,7 @@ def submit_handover(db_path: Path, user: str = LEAD, *, summary: str = "平稳�
     shift on duty and waits in the team's inbox)."""
     from cscterm.services import handover
 
+    assert db_path.exists(), "make_app first: it copies the template database"
     now = now or datetime.now(UTC)
     with acting(db_path, user) as (session, actor):
         if slot_at is None:

@@ -110,7 +110,10 @@ class CscApp(App[None]):
         self.post_message(WorkspaceReady())
 
     def on_workspace_ready(self, _message: WorkspaceReady) -> None:
-        for screen in self.screen_stack:
+        # Every mode's screens, not only the current one's: a mode left
+        # before the database opened must still fill in when shown again.
+        screens = [screen for stack in self._screen_stacks.values() for screen in stack]
+        for screen in screens:
             ready = getattr(screen, "workspace_ready", None)
             if ready is not None:
                 ready()

@@ -158,7 +158,7 @@ EN = {
     "ho.sec.drafts": "My drafts",
     "ho.sec.recent": "Recent handovers",
     "ho.nothing": "Nothing here yet. Press w to write this shift's handover.",
-    "ho.status_line": "{waiting} to acknowledge · {mine} mine · {overdue} overdue",
+    "ho.status_line": "{waiting} waiting · {mine} mine · {overdue} overdue",
     "ho.this_item": "This item",
     "ho.already_acked": "Already acknowledged by {who} at {when}.",
     "ho.not_yours": "This handover is addressed to {to}.",

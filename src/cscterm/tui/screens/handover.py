@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -35,10 +36,16 @@ if TYPE_CHECKING:
 OVERALL_STYLE = {"normal": "$success", "busy": "$warning", "incident": "$error"}
 
 
-def _now() -> datetime:
+def clock() -> datetime:
+    """The current instant (UTC). Screens read the time through here, so a
+    test can stop the clock by replacing this function."""
     from cscterm.db.models import utcnow
 
     return utcnow()
+
+
+def _now() -> datetime:
+    return clock()
 
 
 def _when(moment: datetime | None) -> str:
@@ -127,9 +134,18 @@ def row_prompt(row: HandoverRow, width: int = 36) -> Content:
     )
 
 
+def _due_short(due: datetime | None, now: datetime) -> str:
+    """``15:30`` today, ``11-25`` another day (the detail pane has both)."""
+    if due is None:
+        return "--:--"
+    if local_time(due, "%Y-%m-%d") == local_time(now, "%Y-%m-%d"):
+        return local_time(due, "%H:%M")
+    return local_time(due, "%m-%d")
+
+
 def item_prompt(item: ItemView, now: datetime, width: int = 36) -> Content:
     """``⚠ 15:30 订单 8812 回电王女士`` in one line of ``width`` cells."""
-    due = local_time(item.due_at, "%H:%M") if item.due_at else "--:--"
+    due = _due_short(item.due_at, now)
     style = "bold $error" if item.overdue(now) else ("$warning" if item.due_soon(now) else "")
     mark = "⚠ " if item.overdue(now) else "  "
     reference = fit(one_line(item.reference), 16)
@@ -142,6 +158,17 @@ def item_prompt(item: ItemView, now: datetime, width: int = 36) -> Content:
 
 
 # ── the inbox ─────────────────────────────────────────────────────────────
+
+
+class InboxList(OptionList):
+    """The inbox's list. Its rows are cut to its width, which follows the
+    terminal's (and the wide layout), so it says when that changes."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
 
 class TopBar(Horizontal):
@@ -187,7 +214,7 @@ class HandoverScreen(Screen[None]):
         with Horizontal(id="ho-main"):
             with Vertical(id="ho-left"):
                 yield Static(t("loading"), id="ho-status", markup=False)
-                yield OptionList(id="ho-list", markup=False)
+                yield InboxList(id="ho-list", markup=False)
             with VerticalScroll(id="ho-detail", can_focus=True):
                 yield Static(id="ho-text", markup=False)
         yield Footer()
@@ -327,6 +354,10 @@ class HandoverScreen(Screen[None]):
         if index is None or index >= len(self.entries):
             return None
         return self.entries[index]
+
+    @on(InboxList.Resized)
+    def _refit(self) -> None:
+        self.render_list()
 
     @on(OptionList.OptionHighlighted, "#ho-list")
     def _highlighted(self, _event: OptionList.OptionHighlighted) -> None:
@@ -794,9 +825,10 @@ class HandoverEditor(Screen["HandoverView | None"]):
 
         ws = self.app.ws  # type: ignore[attr-defined]
         payload = self.app.call_from_thread(self.payload)
+        saved: HandoverView | None = None
         try:
             with ws.session() as session:
-                note = handover.save_draft(
+                note = saved = handover.save_draft(
                     session, ws.actor, self.note.id, self.note.version,
                     overall=str(payload["overall"]), summary=str(payload["summary"]),
                     watchouts=str(payload["watchouts"]), items=list(self.items),
@@ -808,12 +840,21 @@ class HandoverEditor(Screen["HandoverView | None"]):
             with ws.session() as session:
                 drafts.discard(session, ws.actor, "handover", self.draft_ref)
         except DomainError as exc:
-            # Nothing is lost: the autosaved draft keeps what was typed.
-            self.app.call_from_thread(self._save_failed, str(exc), close and not submit)
+            # Nothing is lost: the autosaved draft keeps what was typed, and
+            # leaving keeps the keys typed since the last autosave too.
+            if close and not submit:
+                try:
+                    with ws.session() as session:
+                        drafts.save(session, ws.actor, "handover", self.draft_ref, payload)
+                except DomainError:
+                    pass  # the autosaved draft stands
+            self.app.call_from_thread(self._save_failed, str(exc), close and not submit, saved)
             return
         self.app.call_from_thread(self._persisted, note, submit, close)
 
-    def _save_failed(self, message: str, closing: bool) -> None:
+    def _save_failed(self, message: str, closing: bool, saved: HandoverView | None) -> None:
+        if saved is not None:  # saved, then the submit was refused: edit the saved version
+            self.note = saved
         self.notify(message, severity="error", markup=False, timeout=10)
         if closing:
             self.notify(t("ho.kept_as_draft"), markup=False)
@@ -848,6 +889,9 @@ class AckScreen(ModalScreen[bool]):
         self.open_items = [i for i in note.items if i.status == "open"]
         self.decisions: dict[int, tuple[bool, str]] = {}
 
+    def now(self) -> datetime:
+        return self.fixed_now or _now()
+
     def compose(self) -> ComposeResult:
         note = self.note
         with Vertical(classes="dialog", id="ack-dialog"):
@@ -878,8 +922,11 @@ class AckScreen(ModalScreen[bool]):
                 mark = Content("[✓] ").stylize("$success")
             else:
                 mark = Content("[?] ").stylize("$warning")
-            line = Content.assemble(mark, Content(one_line(item.reference, 16)).stylize("bold"),
-                                    Content("  " + one_line(item.next_action, 40)))
+            due = local_time(item.due_at, "%m-%d %H:%M") if item.due_at else "--"
+            line = Content.assemble(mark, Content(due + " ").stylize(
+                                        "$error" if item.overdue(self.now()) else "$text-muted"),
+                                    Content(one_line(item.reference, 16)).stylize("bold"),
+                                    Content("  " + one_line(item.next_action, 34)))
             if decision and not decision[0]:
                 line = Content.assemble(line, Content(f"  ?{one_line(decision[1], 30)}").stylize(
                     "$warning"))
