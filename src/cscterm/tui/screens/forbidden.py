@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets.data_table import ColumnKey
 
 from cscterm.errors import DomainError
 from cscterm.i18n import get_language, t
@@ -112,6 +114,13 @@ class ForbiddenTermsScreen(Screen[bool]):
             # rich Text: literal like Content, and DataTable measures its width.
             table.add_row(Text(one_line(term.term)), Text(one_line(term.reason)),
                           Text(one_line(term.alternative)), key=str(term.id))
+        # The "say instead" column is as wide as its longest entry, decided
+        # here once rather than whenever the table's auto-width runs.
+        column = table.columns[ColumnKey("alternative")]
+        column.auto_width = False
+        column.width = max([cell_len(one_line(term.alternative)) for term in terms]
+                           + [cell_len(str(column.label))])
+        table.refresh()
         if terms:
             table.move_cursor(row=min(keep, len(terms) - 1))
 
