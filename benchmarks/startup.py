@@ -22,7 +22,7 @@ Two hooks on the tool, both needed because cscterm paints first and opens the
 database afterwards in a worker: its screen is then quiet for over a second
 while SQLModel imports, so with the tool's 0.4 s quiet window it would be quit
 on the loading frame and "settled" would be the loading frame. cscterm runs
-therefore get a longer quiet window (--quiet, default 2 s; settled is still the
+therefore get a longer quiet window (--quiet, default 3 s; settled is still the
 time of the last write, the window only delays the ctrl+q), and the tool's
 ``os`` is wrapped to watch the bytes written: a run counts only if the results
 list (a "/shortcut") was painted, and the time it first appeared is reported
@@ -240,7 +240,7 @@ def import_profile(top: int = 8) -> None:
         say("    " + ", ".join(f"{mod} {cum / 1000:.0f}" for _, cum, _, mod in roots))
 
 
-def run(db: Path, *, rounds: int = 7, imports: bool = True, quiet: float = 2.0) -> bool:
+def run(db: Path, *, rounds: int = 7, imports: bool = True, quiet: float = 3.0) -> bool:
     if not STARTUP_TOOL.exists():
         warn(f"startup: skipped — the shared measurer {STARTUP_TOOL} is not there "
              "(set CSCTERM_STARTUP_TOOL to its path)")
@@ -263,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("db", nargs="?", help="database (default benchmarks/out/cscterm-100k.db)")
     parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
-    parser.add_argument("--quiet", type=float, default=2.0,
-                        help="quiet window that ends a cscterm run, seconds (default 2.0; the tool's is 0.4)")
+    parser.add_argument("--quiet", type=float, default=3.0,
+                        help="quiet window that ends a cscterm run, seconds (default 3.0; the tool's is 0.4)")
     parser.add_argument("--imports", action=argparse.BooleanOptionalAction, default=True,
                         help="list what start-up imports (default on)")
     args = parser.parse_args(argv)
