@@ -53,14 +53,17 @@ def _drain(fd: int, seconds: float) -> None:
                 return
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty and SIGHUP")
-def test_sighup_keeps_the_draft_and_the_next_start_offers_it(tmp_path: Path, tui_template: Path) -> None:
-    db_path = tmp_path / "c.db"
-    shutil.copy(tui_template, db_path)
+def spawn_in_pty(db_path: Path, tmp_path: Path, user: str = "wang") -> tuple[subprocess.Popen[bytes], int]:
+    """A real ``cscterm`` (English, 100×30) in a new pseudo-terminal on
+    ``db_path``: the child and the terminal's master side."""
+    import fcntl
+    import struct
+    import termios
+
     env = {
         **os.environ,
         "CSCTERM_DB": str(db_path),
-        "CSCTERM_USER": "wang",
+        "CSCTERM_USER": user,
         "CSCTERM_LANG": "en",
         "CSCTERM_CONFIG": str(tmp_path / "settings.json"),
         "TERM": "xterm-256color",
@@ -68,16 +71,20 @@ def test_sighup_keeps_the_draft_and_the_next_start_offers_it(tmp_path: Path, tui
         "LINES": "30",
     }
     master, slave = os.openpty()
-    import fcntl
-    import struct
-    import termios
-
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     child = subprocess.Popen(
         [sys.executable, "-m", "cscterm"],
         stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
     )
     os.close(slave)
+    return child, master
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty and SIGHUP")
+def test_sighup_keeps_the_draft_and_the_next_start_offers_it(tmp_path: Path, tui_template: Path) -> None:
+    db_path = tmp_path / "c.db"
+    shutil.copy(tui_template, db_path)
+    child, master = spawn_in_pty(db_path, tmp_path)
     try:
         _read_until(master, b"All scripts", 60)  # the library is listed
         _drain(master, 0.5)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from cscterm.db.engine import Database
 from cscterm.services import drafts, users
 
-from .test_draft_sighup import _drain, _read_until
+from .test_draft_sighup import _drain, _read_until, spawn_in_pty
 
 pytestmark = pytest.mark.slow
 
@@ -32,25 +31,7 @@ def test_typing_in_the_handover_editor_survives_the_terminal_going_away(
         tmp_path: Path, tui_template: Path, sig: signal.Signals) -> None:
     db_path = tmp_path / "c.db"
     shutil.copy(tui_template, db_path)
-    env = {
-        **os.environ,
-        "CSCTERM_DB": str(db_path),
-        "CSCTERM_USER": "wang",
-        "CSCTERM_LANG": "en",
-        "CSCTERM_CONFIG": str(tmp_path / "settings.json"),
-        "TERM": "xterm-256color",
-    }
-    master, slave = os.openpty()
-    import fcntl
-    import struct
-    import termios
-
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "cscterm"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-    )
-    os.close(slave)
+    child, master = spawn_in_pty(db_path, tmp_path)
     try:
         _read_until(master, b"All scripts", 60)
         _drain(master, 0.5)

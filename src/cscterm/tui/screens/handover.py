@@ -27,6 +27,7 @@ from cscterm.errors import DomainError
 from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.localise import localise_bindings
+from cscterm.tui.screens.library import TopBar
 from cscterm.tui.widgets.prompt import TextPrompt
 from cscterm.tui.widgets.script_list import fit
 
@@ -169,12 +170,6 @@ class InboxList(OptionList):
 
     def on_resize(self) -> None:
         self.post_message(self.Resized())
-
-
-class TopBar(Horizontal):
-    def compose(self) -> ComposeResult:
-        yield Label(id="top-title", markup=False)
-        yield Label(id="top-user", markup=False)
 
 
 class HandoverScreen(Screen[None]):
