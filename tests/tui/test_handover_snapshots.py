@@ -123,6 +123,15 @@ def test_editor_with_a_rolled_over_item_and_a_new_one(snap_compare, make_app, db
 
 
 @pytest.mark.parametrize(("lang", "size"), [ZH_80, EN_120])
+def test_item_form_shows_every_field(snap_compare, make_app, run_before, monkeypatch, lang, size):
+    """All five fields of an item, with what each expects, fit at 80×24."""
+    stop_the_clock(monkeypatch, EVENING)
+    app = make_app(lang, size=size)
+    _snap(snap_compare, app, size, _inbox, _writing, _item_form, Paste("订单 66120458"),
+          run_before=run_before)
+
+
+@pytest.mark.parametrize(("lang", "size"), [ZH_80, EN_120])
 def test_inbox_with_hostile_text_shown_literally(snap_compare, make_app, db_path, run_before,
                                                  monkeypatch, lang, size):
     stop_the_clock(monkeypatch, NOW)

@@ -590,9 +590,11 @@ class ItemForm(ModalScreen["ItemInput | None"]):
         with Vertical(classes="dialog", id="ho-item-form"):
             yield Static(t("ho.item_form"), markup=False, classes="dialog-title")
             for name in self.FIELDS:
-                yield Static(t(f"ho.form.{name}"), markup=False, classes="fill-label")
-                yield Input(printable(getattr(item, name)), id=f"if-{name}",
-                            placeholder=t(f"ho.form.{name}_hint"), max_length=2000)
+                # label beside its field: five fields fit in a 24-line terminal
+                with Horizontal(classes="if-row"):
+                    yield Static(t(f"ho.form.{name}"), markup=False, classes="if-label")
+                    yield Input(printable(getattr(item, name)), id=f"if-{name}",
+                                placeholder=t(f"ho.form.{name}_hint"), max_length=2000)
             yield Static(t("ho.form.hint"), markup=False, classes="dialog-hint")
 
     def on_mount(self) -> None:
