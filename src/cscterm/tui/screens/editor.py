@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 from cscterm.errors import DomainError
 from cscterm.i18n import STYLE_LABELS, style_label, t
 from cscterm.text import one_line, printable
+from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
 from cscterm.tui.widgets.script_view import lint_summary
 
@@ -105,10 +106,11 @@ class ScenarioPicker(ModalScreen["ScenarioCard | None"]):
         self.dismiss(None)
 
 
-class ScriptEditor(Screen["ScriptDetail | None"]):
+class ScriptEditor(DraftAutosave, Screen["ScriptDetail | None"]):
     """Create (``detail`` None), edit, or save a personal copy (``copy``)."""
 
     CSS_PATH = "editor.tcss"
+    DRAFT_KIND = "script"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "key.save", priority=True),
         Binding("escape", "cancel", "key.cancel"),
@@ -219,30 +221,6 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
             "copy": self.copy,
         }
 
-    def autosave(self) -> None:
-        state = self.state()
-        if state == self._drafted_state:
-            return
-        self._drafted_state = state
-        if state == self._saved_state:
-            self.write_draft(None)
-        else:
-            self.write_draft(self.draft_payload())
-
-    @work(thread=True, group="draft")
-    def write_draft(self, payload: dict[str, object] | None) -> None:
-        from cscterm.services import drafts
-
-        ws = self.app.ws  # type: ignore[attr-defined]
-        try:
-            with ws.session() as session:
-                if payload is None:
-                    drafts.discard(session, ws.actor, "script", self.draft_ref)
-                else:
-                    drafts.save(session, ws.actor, "script", self.draft_ref, payload)
-        except Exception as exc:  # noqa: BLE001 - a draft failure must not stop typing
-            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
-
     def show_scenario(self) -> None:
         label = (f"{one_line(self.scenario.category)} › {one_line(self.scenario.title)}"
                  if self.scenario else "—")
@@ -313,7 +291,7 @@ class ScriptEditor(Screen["ScriptDetail | None"]):
                     saved = scripts.create_script(session, ws.actor, draft, team=team)  # type: ignore[arg-type]
                 from cscterm.services import drafts
 
-                drafts.discard(session, ws.actor, "script", self.draft_ref)
+                drafts.discard(session, ws.actor, self.DRAFT_KIND, self.draft_ref)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10,
                                       markup=False)

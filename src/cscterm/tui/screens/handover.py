@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from cscterm.errors import DomainError
 from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
+from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
 from cscterm.tui.screens.library import TopBar
 from cscterm.tui.widgets.prompt import TextPrompt
@@ -616,11 +617,12 @@ class ItemForm(ModalScreen["ItemInput | None"]):
         self.dismiss(None)
 
 
-class HandoverEditor(Screen["HandoverView | None"]):
+class HandoverEditor(DraftAutosave, Screen["HandoverView | None"]):
     """Write the shift's note. Everything typed is autosaved every second as
     a draft (a dropped connection loses at most that); ctrl+s submits."""
 
     CSS_PATH = "handover.tcss"
+    DRAFT_KIND = "handover"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "key.ho.submit"),
         Binding("ctrl+w", "save", "key.ho.save_draft"),
@@ -698,7 +700,7 @@ class HandoverEditor(Screen["HandoverView | None"]):
             tuple(self.items),
         )
 
-    def payload(self) -> dict[str, object]:
+    def draft_payload(self) -> dict[str, object]:
         return {
             "overall": str(self.query_one("#he-overall", Select).value),
             "to": self.query_one("#he-to", Input).value,
@@ -728,27 +730,6 @@ class HandoverEditor(Screen["HandoverView | None"]):
                            ("reference", "situation", "next_action", "due", "owner")},
                         origin_id=origin if isinstance(origin, int) else None))
             self.items = restored
-
-    def autosave(self) -> None:
-        state = self.state()
-        if state == self._drafted_state:
-            return
-        self._drafted_state = state
-        self.write_draft(None if state == self._saved_state else self.payload())
-
-    @work(thread=True, group="ho-draft")
-    def write_draft(self, payload: dict[str, object] | None) -> None:
-        from cscterm.services import drafts
-
-        ws = self.app.ws  # type: ignore[attr-defined]
-        try:
-            with ws.session() as session:
-                if payload is None:
-                    drafts.discard(session, ws.actor, "handover", self.draft_ref)
-                else:
-                    drafts.save(session, ws.actor, "handover", self.draft_ref, payload)
-        except Exception as exc:  # noqa: BLE001 - a draft failure must not stop typing
-            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
 
     # items ───────────────────────────────────────────────────────────────
 
@@ -821,7 +802,7 @@ class HandoverEditor(Screen["HandoverView | None"]):
         from cscterm.services import drafts, handover
 
         ws = self.app.ws  # type: ignore[attr-defined]
-        payload = self.app.call_from_thread(self.payload)
+        payload = self.app.call_from_thread(self.draft_payload)
         saved: HandoverView | None = None
         try:
             with ws.session() as session:
@@ -835,14 +816,14 @@ class HandoverEditor(Screen["HandoverView | None"]):
                     note = handover.submit(session, ws.actor, note.id, note.version,
                                            now=self.fixed_now)
             with ws.session() as session:
-                drafts.discard(session, ws.actor, "handover", self.draft_ref)
+                drafts.discard(session, ws.actor, self.DRAFT_KIND, self.draft_ref)
         except DomainError as exc:
             # Nothing is lost: the autosaved draft keeps what was typed, and
             # leaving keeps the keys typed since the last autosave too.
             if close and not submit:
                 try:
                     with ws.session() as session:
-                        drafts.save(session, ws.actor, "handover", self.draft_ref, payload)
+                        drafts.save(session, ws.actor, self.DRAFT_KIND, self.draft_ref, payload)
                 except DomainError:
                     pass  # the autosaved draft stands
             self.app.call_from_thread(self._save_failed, str(exc), close and not submit, saved)
