@@ -676,3 +676,12 @@ def placeholder_labels(session: Session, language: str) -> dict[str, str]:
     for row in sorted(rows, key=lambda r: r.language == language):
         labels[row.name] = row.label
     return labels
+
+
+# Other YAML formats (checklist templates) read with the same located loader
+# and report problems the same way.
+read_yaml = _read
+Checker = _Checker
+LocatedMap = _Map
+LocatedSeq = _Seq
+type_name = _type_name

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from cscterm.config import Config
 from cscterm.db.engine import Database
+from cscterm.db.models import Meta
 from cscterm.services.users import Actor, identify
 
 
@@ -44,5 +45,9 @@ def open_workspace(config: Config) -> Workspace:
             from cscterm.services import io  # YAML and the importer: first start only
 
             io.load_starter(session)
+        if created or session.get(Meta, "starter_checklists_loaded") is None:
+            from cscterm.services import checklists  # also for databases made before transfers
+
+            checklists.load_starter(session)
         actor = identify(session, config.login)
     return Workspace(config=config, db=db, actor=actor, created=created)
