@@ -329,6 +329,125 @@ def handover_grace(obj: _Context, minutes: int | None) -> None:
     click.echo(int(grace.total_seconds() // 60))
 
 
+# ── transfers ───────────────────────────────────────────────────────────────
+
+
+@cli.group()
+def transfer() -> None:
+    """Pre-sale → after-sale transfers: checklist templates and reports."""
+
+
+@transfer.command("export")
+@click.option("--from", "first", type=_DATE, required=True, help="First day sent (YYYY-MM-DD).")
+@click.option("--to", "last", type=_DATE, required=True, help="Last day sent (YYYY-MM-DD).")
+@click.option("--queue", default=None, help="Only transfers sent to this after-sale team.")
+@click.option("--include-personal-data", "personal", is_flag=True,
+              help="Show names, phone numbers and addresses in full (default: masked).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (UTF-8 with a BOM, for spreadsheets) instead of "
+              "standard output.")
+@click.pass_obj
+def transfer_export(obj: _Context, first: Any, last: Any, queue: str | None, personal: bool,
+                    output: Path | None) -> None:
+    """Transfers sent FROM..TO as CSV, one row each, checklist items as
+    columns (leads only)."""
+    import csv
+    import io as text_io
+
+    from cscterm.services import transfer as tr
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            text = tr.export_csv(session, ws.actor, first=first.date(), last=last.date(),
+                                 include_personal_data=personal, queue=queue)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        _fail(t("cli.write_failed", path=str(output), error=exc.strerror or str(exc)), 1)
+    count = sum(1 for _ in csv.reader(text_io.StringIO(text))) - 1
+    click.echo(t("cli.tr_exported", count=count, path=str(output)), err=True)
+
+
+@transfer.group("templates", invoke_without_command=True)
+@click.pass_context
+def transfer_templates(ctx: click.Context) -> None:
+    """Checklist templates. Without a command, list them: key, name,
+    version, items, queue, time to accept / to resolve."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cscterm.services import checklists
+
+    ws = ctx.obj.workspace()
+    try:
+        with ws.session() as session:
+            infos = checklists.list_templates(session)
+    finally:
+        ws.close()
+    for info in infos:
+        click.echo("\t".join([
+            _cell(info.key), _cell(info.name), f"v{info.number}",
+            t("cli.tpl_items", count=info.item_count), _cell(info.queue),
+            f"{checklists.format_duration(info.accept)}/{checklists.format_duration(info.resolve)}",
+        ]))
+
+
+@transfer_templates.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def transfer_templates_import(obj: _Context, files: tuple[Path, ...]) -> None:
+    """Load checklist templates (YAML; leads only).
+
+    Every file is checked first; if any has a problem, each is reported as
+    FILE:LINE: field: problem and nothing is written. A changed template is
+    stored as a new version; transfers keep the version they were made from.
+    """
+    from cscterm.services import checklists
+    from cscterm.services.io import ImportFailed
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            summary = checklists.import_files(session, ws.actor, list(files),
+                                              [str(f) for f in files])
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            click.echo(_cell(str(problem)), err=True)
+        _fail(t("cli.import_failed", count=len(exc.problems)), 1)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(t("cli.tpl_imported", created=len(summary.created), updated=len(summary.updated),
+                 unchanged=len(summary.unchanged)))
+
+
+@transfer_templates.command("show")
+@click.argument("key")
+@click.pass_obj
+def transfer_templates_show(obj: _Context, key: str) -> None:
+    """Print the YAML of template KEY's current version."""
+    from cscterm.services import checklists
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            source, _version = checklists.template_source(session, key)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(printable(source), nl=not source.endswith("\n"))
+
+
 def main() -> None:
     try:
         cli.main(prog_name="cscterm", standalone_mode=True)

@@ -224,6 +224,10 @@ _EN: dict[str, str] = {
     "err.not_allowed.reassign": "Only a lead can reassign items.",
     "err.not_allowed.lead_queue": "The handover queue is for leads.",
     "err.not_allowed.other_team": "You can only export your own team's handovers.",
+    # transfers (command line)
+    "cli.tr_exported": "{count} transfer(s) written to {path}.",
+    "cli.tpl_items": "{count} items",
+    "cli.tpl_imported": "Templates: {created} added, {updated} changed (a new version each), {unchanged} unchanged.",
     # transfers (services)
     "what.transfer": "This transfer",
     "what.template": "This template",
@@ -431,6 +435,10 @@ _ZH: dict[str, str] = {
     "err.not_allowed.reassign": "只有组长可以改派事项。",
     "err.not_allowed.lead_queue": "交接队列仅供组长查看。",
     "err.not_allowed.other_team": "只能导出本团队的交接。",
+    # 转售后（命令行）
+    "cli.tr_exported": "已把 {count} 张转单写入 {path}。",
+    "cli.tpl_items": "{count} 项",
+    "cli.tpl_imported": "模板：新增 {created} 个，修改 {updated} 个（各存为新版本），未变 {unchanged} 个。",
     # 转售后（服务层）
     "what.transfer": "此转单",
     "what.template": "此模板",

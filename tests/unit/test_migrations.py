@@ -203,3 +203,22 @@ def test_upgraded_database_works_with_the_current_services(first_schema_file: Pa
             assert updated.version == 3
     finally:
         db.dispose()
+
+
+def test_a_database_made_before_transfers_gets_the_starter_templates_once(
+        first_schema_file: Path) -> None:
+    from cscterm.config import Config
+    from cscterm.db.models import ChecklistTemplate, ChecklistTemplateVersion
+    from cscterm.services.workspace import open_workspace
+
+    config = Config(db_path=first_schema_file, lang="en", login="oldagent")
+    for _ in range(2):
+        workspace = open_workspace(config)
+        try:
+            with workspace.session() as session:
+                keys = sorted(session.exec(select(ChecklistTemplate.key)).all())
+                versions = session.exec(select(ChecklistTemplateVersion)).all()
+        finally:
+            workspace.close()
+        assert keys == ["install_repair", "invoice", "logistics", "quality", "refund", "vip_risk"]
+        assert len(versions) == 6  # the second start adds nothing

@@ -35,7 +35,6 @@ from cscterm.services.io import (
     Checker,
     ImportFailed,
     LocatedMap,
-    LocatedSeq,
     Problem,
     read_yaml,
     type_name,
@@ -449,12 +448,14 @@ def get_template(session: Session, key: str, number: int | None = None) -> Templ
     return _def(version)
 
 
-_version_cache: dict[int, TemplateDef] = {}
+_version_cache: dict[tuple[str, int], TemplateDef] = {}
 
 
 def by_version_id(session: Session, version_id: int) -> TemplateDef:
-    """A template version (versions never change, so they are cached)."""
-    cached = _version_cache.get(version_id)
+    """A template version (versions never change, so they are cached, per
+    database: another file has other versions under the same ids)."""
+    where = (str(session.get_bind().url), version_id)
+    cached = _version_cache.get(where)
     if cached is not None:
         return cached
     version = session.get(ChecklistTemplateVersion, version_id)
@@ -462,7 +463,7 @@ def by_version_id(session: Session, version_id: int) -> TemplateDef:
         raise NotFound("err.not_found.template", key=f"#{version_id}")
     template = _def(version)
     if len(_version_cache) < 1000:
-        _version_cache[version_id] = template
+        _version_cache[where] = template
     return template
 
 

@@ -174,12 +174,14 @@ def _parse_when(value: str, now: datetime, zone: tzinfo, label: str,
 
 
 def _stored_when(value: object) -> datetime | None:
+    """A time as send stores it (ISO with its UTC offset); a time without an
+    offset ("2026-11-24 09:00") is one typed in local time, not yet read."""
     if isinstance(value, str) and value:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment if moment.tzinfo else None
     return None
 
 
@@ -208,7 +210,7 @@ def check_item(item: ItemDef, value: object, *, now: datetime, zone: tzinfo,
         return plain, ""
     if item.kind == "datetime":
         keep = _stored_when(stored)
-        if _stored_when(text) is not None:  # a stored value comes back unchanged
+        if keep is not None and text == stored:  # checked before: it stays as it was
             return text, ""
         try:
             moment = _parse_when(text, now, zone, item.label, keep)
@@ -606,7 +608,7 @@ def take(session: Session, actor: Actor, transfer_id: int, *,
         .execution_options(synchronize_session="fetch"))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(r)
-        if r.claimed_by is not None:
+        if r.status == "claimed" and r.claimed_by is not None:  # else name the state
             who = _names(session, [r.claimed_by]).get(r.claimed_by, "?")
             claimed = next(iter(session.exec(
                 select(TransferEvent.at).where(TransferEvent.transfer_id == r.id,
@@ -752,14 +754,18 @@ def inbox(session: Session, actor: Actor, *, now: datetime | None = None,
 
 def watch_key(session: Session, actor: Actor) -> tuple[int, ...]:
     """What a live view compares to know new work arrived for the actor:
-    waiting in their queue, returned to them."""
+    waiting in their queue, returned to them, and for a lead the open
+    escalated transfers."""
     waiting = session.exec(select(func.count(), func.max(Transfer.id)).where(
         Transfer.status == "sent",
         or_(and_(col(Transfer.queue) == actor.team, col(Transfer.to_user_id).is_(None)),
             col(Transfer.to_user_id) == actor.id))).one()
     returned = session.exec(select(func.count()).select_from(Transfer).where(
         Transfer.sender_id == actor.id, Transfer.status == "returned")).one()
-    return (int(waiting[0]), int(waiting[1] or 0), int(returned))
+    escalated = session.exec(select(func.count()).select_from(Transfer).where(
+        col(Transfer.status).in_(OPEN_STATES), col(Transfer.escalated_at).is_not(None))).one() \
+        if actor.is_lead else 0
+    return (int(waiting[0]), int(waiting[1] or 0), int(returned), int(escalated))
 
 
 # ── the lead view ──────────────────────────────────────────────────────────
