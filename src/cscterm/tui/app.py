@@ -51,6 +51,13 @@ def _handover_screen() -> Screen[None]:
     return HandoverScreen()
 
 
+def _transfer_screen() -> Screen[None]:
+    """The transfer mode's screen, imported when first visited."""
+    from cscterm.tui.screens.transfer import TransferScreen
+
+    return TransferScreen()
+
+
 class HandoversChanged(Message):
     """The watcher saw the database change; ``arrived`` are notes newly
     waiting for this user's acknowledgement."""
@@ -61,17 +68,44 @@ class HandoversChanged(Message):
         self.due = due
 
 
+class TransfersChanged(Message):
+    """The watcher saw the database change. ``waiting`` / ``returned`` /
+    ``escalated`` say that transfers newly wait in this user's queue, came
+    back to them, or (leads) were escalated, since the last look."""
+
+    def __init__(self, key: tuple[int, ...], waiting: bool = False, returned: bool = False,
+                 escalated: bool = False) -> None:
+        super().__init__()
+        self.key = key
+        self.waiting = waiting
+        self.returned = returned
+        self.escalated = escalated
+
+
+def _arrivals(before: tuple[int, ...] | None, after: tuple[int, ...]) -> TransfersChanged:
+    """Compare two :func:`cscterm.services.transfer.watch_key` values:
+    (waiting count, newest waiting id, returned count, escalated count)."""
+    if before is None or len(before) != len(after):
+        return TransfersChanged(after)
+    waiting = after[0] > before[0] or after[1] > before[1]
+    returned = after[2] > before[2]
+    escalated = len(after) > 3 and after[3] > before[3]
+    return TransfersChanged(after, waiting, returned, escalated)
+
+
 class CscApp(App[None]):
     TITLE = "cscterm"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {LibraryCommands, WorkbenchCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
-    MODES: ClassVar = {"library": LibraryScreen, "handover": _handover_screen}
+    MODES: ClassVar = {"library": LibraryScreen, "handover": _handover_screen,
+                       "transfer": _transfer_screen}
     DEFAULT_MODE = "library"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "switch_mode('library')", "key.mode_library", show=False),
         Binding("f6", "switch_mode('handover')", "key.mode_handover", show=False),
+        Binding("f7", "switch_mode('transfer')", "key.mode_transfer", show=False),
         Binding("question_mark", "help", "key.help"),
         Binding("ctrl+n", "new_conversation", "key.clear"),
         Binding("f2", "switch_language", "key.lang", show=False),
@@ -86,7 +120,7 @@ class CscApp(App[None]):
         # Placeholder values for the conversation in progress (until ctrl+n).
         self.conversation: dict[str, str] = {}
         self._open_on_mount = open_workspace
-        # Screens that follow the database live (the handover inbox).
+        # Screens that follow the database live (the handover and transfer inboxes).
         self.live_views: WeakSet[Screen[None]] = WeakSet()
         self._stop_watching = threading.Event()
         self.watch_interval = WATCH_INTERVAL
@@ -125,12 +159,15 @@ class CscApp(App[None]):
     def watch_database(self) -> None:
         """Poll the database's change counter (a few microseconds) every
         second; when another connection committed, look for newly waiting
-        handovers. Every half minute, look for the user's items falling due."""
-        from cscterm.services import handover
+        handovers and for transfers newly waiting in the user's queue or
+        returned to them. Every half minute, look for the user's items
+        falling due."""
+        from cscterm.services import handover, transfer
 
         ws = self.ws
         assert ws is not None
         known: set[int] | None = None
+        transfers_known: tuple[int, ...] | None = None
         told_due: set[int] = set()
         last_version: int | None = None
         next_due_check = 0.0
@@ -150,6 +187,10 @@ class CscApp(App[None]):
                         arrived = [(r.id, f"{r.shift_date[5:]} {r.shift_name} · {r.author}")
                                    for r in rows]
                         known = ids
+                        with ws.session() as session:
+                            key = transfer.watch_key(session, ws.actor)
+                        self.post_message(_arrivals(transfers_known, key))
+                        transfers_known = key
                     if time.monotonic() >= next_due_check:
                         next_due_check = time.monotonic() + 30
                         with ws.session() as session:
@@ -176,6 +217,22 @@ class CscApp(App[None]):
             self.bell()
         for view in list(self.live_views):
             changed = getattr(view, "handovers_changed", None)
+            if changed is not None:
+                changed()
+
+    def on_transfers_changed(self, message: TransfersChanged) -> None:
+        waiting, _newest, returned, escalated = (*message.key, 0, 0, 0, 0)[:4]
+        news = [(key, count) for key, count, happened in (
+            ("tr.arrived", waiting, message.waiting),
+            ("tr.came_back", returned, message.returned),
+            ("tr.escalated_arrived", escalated, message.escalated)) if happened]
+        for key, count in news:
+            self.notify(t(key, count=count), title=t("mode.transfer"), timeout=15, markup=False,
+                        severity="information" if key == "tr.arrived" else "warning")
+        if news:
+            self.bell()
+        for view in list(self.live_views):
+            changed = getattr(view, "transfers_changed", None)
             if changed is not None:
                 changed()
 

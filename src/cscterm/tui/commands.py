@@ -62,10 +62,17 @@ class WorkbenchCommands(Provider):
             (t("cmd.handover_write"), "handover.write"),
             (t("cmd.handover_search"), "handover.search"),
             (t("cmd.handover_queue"), "handover.queue"),
+            (t("cmd.transfer"), "app.switch_mode('transfer')"),
+            (t("cmd.transfer_new"), "transfer.new"),
+            *([(t("cmd.transfer_lead"), "transfer.lead")] if self._lead() else []),
             (t("cmd.clear"), "app.new_conversation"),
             (t("cmd.lang"), "app.switch_language"),
             (t("cmd.help"), "app.help"),
         ]
+
+    def _lead(self) -> bool:
+        ws = getattr(self.app, "ws", None)
+        return ws is not None and ws.actor.is_lead
 
     async def _run(self, action: str) -> None:
         from cscterm.tui.screens.library import LibraryScreen
@@ -73,10 +80,11 @@ class WorkbenchCommands(Provider):
         if action.startswith("app."):
             await self.app.run_action(action.removeprefix("app."))
             return
-        if action.startswith("handover."):
-            await self.app.run_action("switch_mode('handover')")
-            await self.app.screen.run_action(action.removeprefix("handover."))
-            return
+        for mode in ("handover", "transfer"):
+            if action.startswith(f"{mode}."):
+                await self.app.run_action(f"switch_mode('{mode}')")
+                await self.app.screen.run_action(action.removeprefix(f"{mode}."))
+                return
         screen = self.app.screen
         if isinstance(screen, LibraryScreen):
             await screen.run_action(action)

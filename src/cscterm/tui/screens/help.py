@@ -19,6 +19,19 @@ def _key_label(app: object, key: str) -> str:
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in key.split(","))  # type: ignore[attr-defined]
 
 
+# Textual's own bindings carry English descriptions; these read in the UI language.
+_BUILT_IN = {
+    "Focus Next": "key.focus_next",
+    "Focus Previous": "key.focus_previous",
+    "Copy selected text": "key.copy_selection",
+}
+
+
+def _describe(description: str) -> str:
+    key = _BUILT_IN.get(description)
+    return t(key) if key else description
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "key.back"),
@@ -37,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
             seen.add((binding.action, binding.description))
             lines.append(Content.assemble(
                 Content(f"{_key_label(self.app, key):>12}").stylize("bold $text-accent"),
-                "  ", Content(binding.description)))
+                "  ", Content(_describe(binding.description))))
         return Content("\n").join(lines)
 
     def compose(self) -> ComposeResult:
@@ -47,9 +60,6 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._rows(self.under), markup=False)
                 yield Label(Content(t("help.global")).stylize("bold $text-muted"), markup=False)
                 yield Static(self._rows(self.app), markup=False)
-                yield Static(Content.assemble(
-                    Content(f"{'ctrl+p':>12}").stylize("bold $text-accent"), "  ",
-                    Content(t("key.palette"))), markup=False)
             yield Static(t("help.close"), classes="dialog-hint", markup=False)
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -71,6 +71,7 @@ class LibraryScreen(Screen[None]):
         Binding("n", "new", "key.new"),
         Binding("c", "toggle_tree", "key.tree"),
         Binding("t", "terms", "key.terms", show=False),
+        Binding("T", "transfer", "key.transfer", show=False),
         Binding("delete", "retire", "key.retire", show=False),
         Binding("escape", "back", "key.back", show=False),
     ]
@@ -214,6 +215,12 @@ class LibraryScreen(Screen[None]):
             if note.status == "draft":
                 self.app.call_from_thread(self._offer_handover, note, draft.updated_at)
                 return
+        if drafts.pending(session, ws.actor, "transfer"):  # type: ignore[arg-type]
+            from cscterm.tui.screens import transfer
+
+            found = transfer.unsent_draft(session, ws.actor)
+            if found is not None:
+                self.app.call_from_thread(transfer.offer_draft, self.app, found)
 
     def _offer_handover(self, note: object, when: object) -> None:
         from cscterm.text import local_time
@@ -687,6 +694,16 @@ class LibraryScreen(Screen[None]):
         self._tree_loaded = False
         self.app.call_from_thread(self.on_resize)
         self.app.call_from_thread(self.request_search, self.query_text)
+
+    def action_transfer(self) -> None:
+        """Start a transfer to after-sale from the highlighted script's scenario."""
+        from cscterm.tui.screens.transfer import start_from_scenario
+
+        if self.detail is None:
+            self.notify(t("copy.nothing"), severity="warning", markup=False)
+            return
+        card = self.detail.scenario
+        start_from_scenario(self.app, card.id, card.category, card.title)  # type: ignore[arg-type]
 
     def action_terms(self) -> None:
         from cscterm.tui.screens.forbidden import ForbiddenTermsScreen
