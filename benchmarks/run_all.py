@@ -1,12 +1,13 @@
 """Generate the 100k library if needed, run every benchmark, print the tables.
 
-    uv run python benchmarks/run_all.py [--db PATH] [--quick] [--only search,startup,keystroke,handover]
+    uv run python benchmarks/run_all.py [--db PATH] [--quick] [--only search,startup,keystroke,handover,transfer,logcli]
 
-Takes about 9–11 minutes on two cores (the first run adds ~3 minutes to build
-the databases: the 100k library, and the handover history the handover
-benchmark uses). --quick runs fewer queries and rounds (about 4–5 minutes) for
-a smoke check. A summary is also written to benchmarks/out/last-run.json. The
-exit code is 1 if any target was missed.
+Takes about 12–14 minutes on two cores (the first run adds ~5 minutes to build
+the databases: the 100k library, the handover history the handover benchmark
+uses and the transfer history the transfer benchmark uses). --quick runs fewer
+queries and rounds (about 5–6 minutes) for a smoke check. A summary is also
+written to benchmarks/out/last-run.json. The exit code is 1 if any target was
+missed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import OUT, db_path, say, table  # noqa: E402
 
-BENCHMARKS = ("search", "startup", "keystroke", "handover")
+BENCHMARKS = ("search", "startup", "keystroke", "handover", "transfer", "logcli")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     path = db_path(args.db)
     import generate
 
-    if set(chosen) - {"handover"}:  # the handover benchmark builds a database of its own
+    if set(chosen) - {"handover", "transfer", "logcli"}:  # these build databases of their own
         generate.generate(path)
     outcome: dict[str, object] = {}
     timings: dict[str, float] = {}
@@ -75,6 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         outcome["handover"] = handover.run(n=60 if args.quick else 200, budget=8 if args.quick else 20,
                                            base_n=15 if args.quick else 40, idle=10 if args.quick else 20)
         timings["handover"] = time.perf_counter() - t0
+    if "transfer" in chosen:
+        import transfer
+
+        say("\n═══ pre-sale → after-sale transfers ═══")
+        t0 = time.perf_counter()
+        outcome["transfer"] = transfer.run(n=60 if args.quick else 200, budget=8 if args.quick else 20,
+                                           base_n=5 if args.quick else 10, exports=1 if args.quick else 3)
+        timings["transfer"] = time.perf_counter() - t0
+    if "logcli" in chosen:
+        import log_cli
+
+        say("\n═══ cscterm log: quick capture from the shell ═══")
+        t0 = time.perf_counter()
+        outcome["logcli"] = log_cli.run(rounds=5 if args.quick else 15)
+        timings["logcli"] = time.perf_counter() - t0
 
     total = time.perf_counter() - started
     say("\n═══ summary ═══")

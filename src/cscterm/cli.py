@@ -18,7 +18,7 @@ import click
 from cscterm import __version__
 from cscterm.config import Config, resolve
 from cscterm.errors import DomainError
-from cscterm.i18n import set_language, t
+from cscterm.i18n import register, set_language, t
 from cscterm.text import printable
 
 
@@ -446,6 +446,316 @@ def transfer_templates_show(obj: _Context, key: str) -> None:
     finally:
         ws.close()
     click.echo(printable(source), nl=not source.endswith("\n"))
+
+
+# ── daily work log (工作日报) ──────────────────────────────────────────────────
+
+register({
+    "cli.log_usage": "Use one of --metric, --remind and --plan at a time.",
+    "cli.log_no_text": "Write the text after the command, e.g. cscterm log \"客户王女士要求周五前回电\".",
+    "cli.log_exported": "{count} day(s) written to {path}.",
+    "cli.log_reminders": "Reminders",
+    "cli.log_done_of": "{done} of {planned} done",
+    "cli.log_submitted": "submitted {when}",
+}, {
+    "cli.log_usage": "--metric、--remind、--plan 每次只能用一个。",
+    "cli.log_no_text": "请在命令后写内容，例如 cscterm log \"客户王女士要求周五前回电\"。",
+    "cli.log_exported": "已把 {count} 天的日报写入 {path}。",
+    "cli.log_reminders": "提醒",
+    "cli.log_done_of": "完成 {done}/{planned}",
+    "cli.log_submitted": "已提交 {when}",
+})
+
+_ENTRY = "\x00entry"  # the hidden command behind ``cscterm log TEXT…``
+_VALUED = {"--metric", "-m", "--remind", "-r"}
+_FLAGS = {"--plan", "-p", "--month", "-h", "--help"}
+_OPTION_LIKE = re.compile(r"^--?[A-Za-z]")
+
+
+def _entry_args(args: list[str]) -> list[str]:
+    """``log`` arguments for the quick entry: options first, then ``--`` and
+    the words, so ``-1`` or ``-5`` after ``--metric contacts`` stay a value."""
+    options: list[str] = []
+    words: list[str] = []
+    n = 0
+    while n < len(args):
+        arg = args[n]
+        if arg == "--":
+            words += args[n + 1:]
+            break
+        if arg in _VALUED:
+            options += args[n:n + 2]
+            n += 2
+            continue
+        if arg in _FLAGS or (_OPTION_LIKE.match(arg) and not arg.startswith("-" * 3)):
+            options.append(arg)  # an unknown one is reported by click
+        else:
+            words.append(arg)
+        n += 1
+    return [_ENTRY, *options, "--", *words] if words else [_ENTRY, *options]
+
+
+class _EntryContext(click.Context):
+    @property
+    def command_path(self) -> str:  # "cscterm log", not the hidden command's name
+        return self.parent.command_path if self.parent else super().command_path
+
+
+class _LogGroup(click.Group):
+    """A group whose first argument, when it is not one of its commands, is
+    the start of a note (or of a --metric / --remind / --plan entry)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not (args[0] in ("-h", "--help") or self._visible(args[0])):
+            args = _entry_args(args)
+        return super().parse_args(ctx, args)
+
+    def _visible(self, name: str) -> bool:
+        command = self.commands.get(name)
+        return command is not None and not command.hidden
+
+
+def _day_option(_ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from cscterm.services.worklog import parse_day
+
+    try:
+        return parse_day(value, max(param.opts, key=len))
+    except DomainError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@cli.group("log", cls=_LogGroup, no_args_is_help=True)
+def log() -> None:
+    """The daily work log (工作日报).
+
+    \b
+    cscterm log 客户王女士要求周五前回电        a note, stamped with the time
+    cscterm log --metric contacts +1          a count up (or -1 down)
+    cscterm log --metric satisfaction 96.5    a value (3m20s for durations)
+    cscterm log --remind 15:30 回电 王女士      a reminder (15:30, +30m, 11-24 09:00)
+    cscterm log --plan 回访 3 位差评客户         a plan item for today (--month: this month)
+    cscterm log today                         today's page
+
+    Text that starts like a command is a note after --: cscterm log -- today …
+    """
+
+
+@log.command(_ENTRY, hidden=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-m", "--metric", default=None, metavar="KEY", help="Set or bump this metric.")
+@click.option("-r", "--remind", default=None, metavar="WHEN", help="Remind at 15:30, +30m, …")
+@click.option("-p", "--plan", is_flag=True, help="Add a plan item for today.")
+@click.option("--month", is_flag=True, help="Add a key plan for this month.")
+@click.argument("words", nargs=-1)
+@click.pass_obj
+def log_entry(obj: _Context, metric: str | None, remind: str | None, plan: bool, month: bool,
+              words: tuple[str, ...]) -> None:
+    from cscterm.services import worklog
+    from cscterm.text import local_time
+
+    if sum((metric is not None, remind is not None, plan or month)) > 1:
+        _fail(t("cli.log_usage"), 2)
+    text = " ".join(words)
+    if metric is None and not text.strip():
+        _fail(t("cli.log_no_text"), 2)
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            if metric is not None:
+                delta = worklog.parse_delta(text)
+                if delta is None:
+                    worklog.set_value(session, ws.actor, metric, text)
+                else:
+                    worklog.bump(session, ws.actor, metric, delta)
+                (shown,) = [m for m in worklog.day_page(session, ws.actor, carry=False).metrics
+                            if m.metric.key == metric.strip()]
+                target = f" / {shown.target_shown}" if shown.target_shown else ""
+                line = f"{_cell(shown.metric.label)}\t{shown.shown}{target}"
+            elif remind is not None:
+                reminder = worklog.add_reminder(session, ws.actor, remind, text)
+                line = f"{local_time(reminder.due_at, '%m-%d %H:%M')}\t{_cell(reminder.text)}"
+            elif plan or month:
+                item = worklog.add_plan(session, ws.actor, text, kind="month" if month else "day")
+                line = f"#{item.id}\t{item.period}\t{_cell(item.text)}"
+            else:
+                note = worklog.add_note(session, ws.actor, text)
+                line = f"{local_time(note.at, '%H:%M')}\t{_cell(note.body)}"
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    click.echo(line)
+
+
+log_entry.context_class = _EntryContext
+
+def _width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_PLAN_BOX = {"done": "x", "dropped": "-", "carried": ">"}
+
+
+@log.command("today")
+@click.option("--day", "day", default=None, callback=_day_option, metavar="YYYY-MM-DD",
+              help="Another day's page (default: today's shift date).")
+@click.pass_obj
+def log_today(obj: _Context, day: Any) -> None:
+    """Print today's page: metrics against targets, plans with their age,
+    open reminders, notes, and what the workbench counted."""
+    from cscterm.services import worklog
+    from cscterm.text import local_time
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            page = worklog.day_page(session, ws.actor, day)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    out = [_cell(t("log.md.title", name=ws.actor.name, day=page.day.isoformat()))]
+    if page.reflection.submitted_at:
+        out[0] += f"  ({t('cli.log_submitted', when=local_time(page.reflection.submitted_at))})"
+    out.append(t("log.md.metrics"))
+    width = max((_width(_cell(m.metric.label)) for m in page.metrics), default=0)
+    for m in page.metrics:
+        target = f" / {m.target_shown}" if m.target_shown else ""
+        mark = {True: " ✓", False: " ✗", None: ""}[m.meets]
+        label = _cell(m.metric.label)
+        out.append(f"  {label}{' ' * (width - _width(label))}  {m.shown}{target}{mark}")
+    for title, items, tally in ((t("log.md.plans"), page.plans, page.day_tally),
+                                (t("field.log.plan") + " · " + page.day.isoformat()[:7],
+                                 page.month_plans, page.month_tally)):
+        if not items:
+            continue
+        out.append(f"{title}  ({t('cli.log_done_of', done=tally.done, planned=tally.planned)})")
+        for p in items:
+            age = f"  ({t('log.age', days=p.age_days)})" if p.age_days else ""
+            out.append(f"  [{_PLAN_BOX.get(p.status, ' ')}] #{p.id} {_cell(p.text)}{age}")
+    if page.reminders:
+        out.append(t("cli.log_reminders"))
+        out += [f"  {local_time(r.due_at, '%m-%d %H:%M')}  {_cell(r.text)}" for r in page.reminders]
+    if page.notes:
+        out.append(t("log.md.notes"))
+        out += [f"  {local_time(n.at, '%H:%M')}  {_cell(n.body)}" for n in page.notes]
+    a = page.activity
+    out += [t("log.md.activity"), f"  {t('log.activity.scripts', count=a.scripts_copied)}",
+            "  " + t("log.activity.handovers", written=a.handovers_written,
+                     acked=a.handovers_acknowledged),
+            "  " + t("log.activity.transfers", sent=a.transfers_sent, claimed=a.transfers_claimed,
+                     resolved=a.transfers_resolved)]
+    click.echo("\n".join(out))
+
+
+@log.command("export")
+@click.option("--from", "first", required=True, callback=_day_option, metavar="YYYY-MM-DD",
+              help="First day.")
+@click.option("--to", "last", required=True, callback=_day_option, metavar="YYYY-MM-DD",
+              help="Last day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_obj
+def log_export(obj: _Context, first: Any, last: Any, fmt: str, output: Path | None) -> None:
+    """Your own pages FROM..TO as a Markdown 日报 or CSV (one row a day)."""
+    from cscterm.services import worklog
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            pages = worklog.export_days(session, ws.actor, first=first, last=last)
+            text = (worklog.to_csv(pages) if fmt == "csv"
+                    else printable(worklog.to_markdown(pages, ws.actor)))
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8",
+                         newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        _fail(t("cli.write_failed", path=str(output), error=exc.strerror or str(exc)), 1)
+    click.echo(t("cli.log_exported", count=len(pages), path=str(output)), err=True)
+
+
+@log.group("metrics", invoke_without_command=True)
+@click.pass_context
+def log_metrics(ctx: click.Context) -> None:
+    """The metrics kept each day. Without a command, list them: key, label,
+    unit, direction, target."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cscterm.services import worklog
+
+    ws = ctx.obj.workspace()
+    try:
+        with ws.session() as session:
+            rows = worklog.metrics(session)
+    finally:
+        ws.close()
+    for m in rows:
+        target = worklog.format_value(m, m.target) if m.target is not None else "—"
+        click.echo("\t".join([_cell(m.key), _cell(m.label), m.unit, m.direction, target]))
+
+
+@log_metrics.command("set")
+@click.argument("key")
+@click.option("--label", default=None, help="What people see (default: unchanged).")
+@click.option("--unit", type=click.Choice(["count", "duration", "percent", "number"]),
+              default=None, help="How a value is read (default: unchanged, count when new).")
+@click.option("--direction", type=click.Choice(["up", "down"]), default=None,
+              help="up: more is better; down: less is better.")
+@click.option("--target", default=None, help="The daily target, written like a value "
+              "(empty: none).")
+@click.pass_obj
+def log_metrics_set(obj: _Context, key: str, label: str | None, unit: str | None,
+                    direction: str | None, target: str | None) -> None:
+    """Add metric KEY or change it (leads only)."""
+    from cscterm.services import worklog
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            old = next((m for m in worklog.metrics(session) if m.key == key.strip()), None)
+            metric = worklog.define_metric(
+                session, ws.actor, key,
+                label=label if label is not None else (old.label if old else ""),
+                unit=unit or (old.unit if old else "count"),
+                direction=direction or (old.direction if old else "up"),
+                target=target if target is not None else (old.target if old else None))
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
+    shown = worklog.format_value(metric, metric.target) if metric.target is not None else "—"
+    click.echo("\t".join([_cell(metric.key), _cell(metric.label), metric.unit,
+                          metric.direction, shown]))
+
+
+@log_metrics.command("retire")
+@click.argument("key")
+@click.pass_obj
+def log_metrics_retire(obj: _Context, key: str) -> None:
+    """Stop asking for metric KEY (leads only); kept values stay."""
+    from cscterm.services import worklog
+
+    ws = obj.workspace()
+    try:
+        with ws.session() as session:
+            worklog.retire_metric(session, ws.actor, key)
+    except DomainError as exc:
+        _fail(str(exc), 1)
+    finally:
+        ws.close()
 
 
 def main() -> None:

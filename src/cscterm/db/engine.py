@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 # The newest migration's revision id; tests check it matches the scripts.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 BUSY_TIMEOUT_MS = 5000
 

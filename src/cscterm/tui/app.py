@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 from weakref import WeakSet
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 
 WATCH_INTERVAL = 1.0  # seconds between looks at the database's change counter
+REMINDER_INTERVAL = 15.0  # seconds between looks for the user's reminders falling due
 
 
 class WorkspaceReady(Message):
@@ -56,6 +58,21 @@ def _transfer_screen() -> Screen[None]:
     from cscterm.tui.screens.transfer import TransferScreen
 
     return TransferScreen()
+
+
+def _log_screen() -> Screen[None]:
+    """The work log mode's screen, imported when first visited."""
+    from cscterm.tui.screens.worklog import WorkLogScreen
+
+    return WorkLogScreen()
+
+
+class RemindersDue(Message):
+    """The user's reminders whose time has come (each fires once)."""
+
+    def __init__(self, reminders: list[tuple[int, str, str]]) -> None:
+        super().__init__()
+        self.reminders = reminders  # (id, due HH:MM, text)
 
 
 class HandoversChanged(Message):
@@ -100,12 +117,13 @@ class CscApp(App[None]):
     COMMANDS = App.COMMANDS | {LibraryCommands, WorkbenchCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
     MODES: ClassVar = {"library": LibraryScreen, "handover": _handover_screen,
-                       "transfer": _transfer_screen}
+                       "transfer": _transfer_screen, "log": _log_screen}
     DEFAULT_MODE = "library"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "switch_mode('library')", "key.mode_library", show=False),
         Binding("f6", "switch_mode('handover')", "key.mode_handover", show=False),
         Binding("f7", "switch_mode('transfer')", "key.mode_transfer", show=False),
+        Binding("f8", "switch_mode('log')", "key.mode_log", show=False),
         Binding("question_mark", "help", "key.help"),
         Binding("ctrl+n", "new_conversation", "key.clear"),
         Binding("f2", "switch_language", "key.lang", show=False),
@@ -161,7 +179,7 @@ class CscApp(App[None]):
         second; when another connection committed, look for newly waiting
         handovers and for transfers newly waiting in the user's queue or
         returned to them. Every half minute, look for the user's items
-        falling due."""
+        falling due; every quarter minute, fire the user's reminders."""
         from cscterm.services import handover, transfer
 
         ws = self.ws
@@ -171,6 +189,7 @@ class CscApp(App[None]):
         told_due: set[int] = set()
         last_version: int | None = None
         next_due_check = 0.0
+        next_reminder_check = 0.0
         with ws.db.watcher() as changed:
             while not self._stop_watching.is_set():
                 try:
@@ -202,6 +221,9 @@ class CscApp(App[None]):
                                             local_time(item.due_at, "%H:%M") if item.due_at else ""))
                     if fresh or due:
                         self.post_message(HandoversChanged(arrived, due))
+                    if time.monotonic() >= next_reminder_check:
+                        next_reminder_check = time.monotonic() + REMINDER_INTERVAL
+                        self.check_reminders()
                 except Exception:  # noqa: BLE001 - a busy or vanished database: try again
                     pass
                 self._stop_watching.wait(self.watch_interval)
@@ -233,6 +255,32 @@ class CscApp(App[None]):
             self.bell()
         for view in list(self.live_views):
             changed = getattr(view, "transfers_changed", None)
+            if changed is not None:
+                changed()
+
+    def check_reminders(self, now: datetime | None = None) -> list[tuple[int, str, str]]:
+        """Fire the user's reminders due by ``now`` (default: the current
+        time): each is marked fired and announced once. Safe from any thread."""
+        from cscterm.services import worklog
+
+        ws = self.ws
+        if ws is None:
+            return []
+        with ws.session() as session:
+            fired = worklog.due_reminders(session, ws.actor, now=now)
+        found = [(r.id, local_time(r.due_at, "%H:%M"), r.text) for r in fired]
+        if found:
+            self.post_message(RemindersDue(found))
+        return found
+
+    def on_reminders_due(self, message: RemindersDue) -> None:
+        for _reminder_id, when, text in message.reminders:
+            self.notify(t("wl.reminder_due", when=when, text=one_line(text, 80)),
+                        title=t("mode.log"), severity="warning", timeout=60, markup=False)
+        if message.reminders:
+            self.bell()
+        for view in list(self.live_views):
+            changed = getattr(view, "reminders_changed", None)
             if changed is not None:
                 changed()
 

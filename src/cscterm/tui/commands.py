@@ -65,6 +65,9 @@ class WorkbenchCommands(Provider):
             (t("cmd.transfer"), "app.switch_mode('transfer')"),
             (t("cmd.transfer_new"), "transfer.new"),
             *([(t("cmd.transfer_lead"), "transfer.lead")] if self._lead() else []),
+            (t("cmd.log"), "app.switch_mode('log')"),
+            (t("cmd.log_note"), "log.note"),
+            (t("cmd.log_reminder"), "log.reminder"),
             (t("cmd.clear"), "app.new_conversation"),
             (t("cmd.lang"), "app.switch_language"),
             (t("cmd.help"), "app.help"),
@@ -80,7 +83,7 @@ class WorkbenchCommands(Provider):
         if action.startswith("app."):
             await self.app.run_action(action.removeprefix("app."))
             return
-        for mode in ("handover", "transfer"):
+        for mode in ("handover", "transfer", "log"):
             if action.startswith(f"{mode}."):
                 await self.app.run_action(f"switch_mode('{mode}')")
                 await self.app.screen.run_action(action.removeprefix(f"{mode}."))

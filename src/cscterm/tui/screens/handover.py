@@ -10,6 +10,7 @@ App watches the database and tells the screen).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -34,6 +35,7 @@ from cscterm.tui.widgets.script_list import fit
 
 if TYPE_CHECKING:
     from cscterm.services.handover import HandoverRow, HandoverView, Inbox, ItemInput, ItemView
+    from cscterm.services.worklog import ReminderView
 
 OVERALL_STYLE = {"normal": "$success", "busy": "$warning", "incident": "$error"}
 
@@ -445,15 +447,19 @@ class HandoverScreen(Screen[None]):
                     note = handover.get_handover(session, ws.actor, note_id)
                 saved = next((d for d in drafts.pending(session, ws.actor, "handover")
                               if d.ref == str(note.id)), None)
+                reminders = _open_reminders(session, ws.actor, self.now()) if note_id is None else []
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         draft = saved.payload if saved is not None and saved.updated_at > note.updated_at else None
-        self.app.call_from_thread(self._open_editor, note, draft)
+        self.app.call_from_thread(self._open_editor, note, draft, reminders)
 
-    def _open_editor(self, note: HandoverView, draft: dict[str, object] | None) -> None:
-        self.app.push_screen(HandoverEditor(note, draft=draft, now=self.fixed_now),
-                             lambda _result: self.reload())
+    def _open_editor(self, note: HandoverView, draft: dict[str, object] | None,
+                     reminders: list[ReminderView] | None = None) -> None:
+        editor = HandoverEditor(note, draft=draft, now=self.fixed_now)
+        self.app.push_screen(editor, lambda _result: self.reload())
+        if reminders:
+            offer_reminders(editor, reminders)
 
     def action_acknowledge(self) -> None:
         if self.current is None:
@@ -568,6 +574,47 @@ class HandoverScreen(Screen[None]):
 
 
 # ── the editor ────────────────────────────────────────────────────────────
+
+
+def _open_reminders(session: object, actor: object, now: datetime) -> list[ReminderView]:
+    """The writer's work-log reminders still open before the shift ends."""
+    from cscterm.services import handover, worklog
+
+    end = handover.slot_at(session, actor.team, now).end  # type: ignore[arg-type, attr-defined]
+    return worklog.open_reminders(session, actor, until=end)  # type: ignore[arg-type]
+
+
+def offer_reminders(editor: HandoverEditor, reminders: list[ReminderView]) -> None:
+    """Offer open reminders as the note's open items; the ones taken are
+    marked handed over (they stop firing for the writer)."""
+    from cscterm.services.handover import ItemInput
+    from cscterm.tui.widgets.confirm import Confirm
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        for r in reminders:
+            when = local_time(r.due_at, "%Y-%m-%d %H:%M")
+            editor.items.append(ItemInput(
+                reference=one_line(r.text, 120), next_action=t("ho.reminder_next"), due=when,
+                situation=t("ho.reminder_situation", when=local_time(r.due_at, "%H:%M"))))
+        editor.render_items()
+        editor.run_worker(partial(_hand_over, editor, [r.id for r in reminders]), thread=True,
+                          group="ho-reminders")
+
+    editor.app.push_screen(Confirm(t("ho.reminders_offer", count=len(reminders)),
+                                   t("ho.reminders_add"), t("draft.later")), answered)
+
+
+def _hand_over(editor: HandoverEditor, ids: list[int]) -> None:
+    from cscterm.services import worklog
+
+    ws = editor.app.ws  # type: ignore[attr-defined]
+    try:
+        with ws.session() as session:
+            worklog.hand_over_reminders(session, ws.actor, ids)
+    except DomainError as exc:
+        editor.app.call_from_thread(editor.notify, str(exc), severity="warning", markup=False)
 
 
 class ItemForm(ModalScreen["ItemInput | None"]):

@@ -86,15 +86,23 @@ def upgrade() -> None:
         sa.Column("updated_at", UTC, nullable=False),
         sa.Column("updated_by", sa.Integer(), sa.ForeignKey("user.id")),
     )
-    # After-sale queue (by time left), one person's claims, a sender's own,
-    # and the lead view's breaches and date ranges.
-    op.create_index("ix_transfer_queue", "transfer", ["status", "queue", "accept_due_at"])
+    # After-sale queue (by time left; queue first, so the lead view lists the
+    # queues by skipping from one to the next), one person's claims, a
+    # sender's own, and the lead view: open ones by state, oldest first;
+    # breaches; resolved in a range (also "recently resolved"); escalated
+    # (a partial index: few ever are); sent in a range, with what the
+    # per-template and per-sender tallies read, so they need not visit rows.
+    op.create_index("ix_transfer_queue", "transfer", ["queue", "status", "accept_due_at"])
     op.create_index("ix_transfer_to_user", "transfer", ["to_user_id", "status"])
     op.create_index("ix_transfer_claimer", "transfer", ["claimed_by", "status", "resolve_due_at"])
     op.create_index("ix_transfer_sender", "transfer", ["sender_id", "status", "updated_at"])
+    op.create_index("ix_transfer_status_sent", "transfer", ["status", "sent_at"])
     op.create_index("ix_transfer_resolve_due", "transfer", ["status", "resolve_due_at"])
-    op.create_index("ix_transfer_sent_at", "transfer", ["sent_at"])
-    op.create_index("ix_transfer_resolved_at", "transfer", ["resolved_at"])
+    op.create_index("ix_transfer_resolved", "transfer", ["status", "resolved_at"])
+    op.create_index("ix_transfer_escalated", "transfer", ["status", "escalated_at"],
+                    sqlite_where=sa.text("escalated_at IS NOT NULL"))
+    op.create_index("ix_transfer_sent_at", "transfer",
+                    ["sent_at", "queue", "template_key", "sender_id", "bounces", "escalated_at"])
     op.create_table(
         "transfer_event",
         sa.Column("id", sa.Integer(), primary_key=True),
