@@ -409,7 +409,7 @@ async def test_question_mark_opens_help_with_the_library_keys(make_app):
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(w.render()) for w in app.screen.query(Static))
         for words in ("快捷键", "搜索", "复制", "风格", "上一风格", "填写", "编辑", "新建", "分类",
-                      "禁忌语", "停用", "任何界面", "新会话", "ctrl+p", "命令"):
+                      "禁忌语", "停用", "任何界面", "新会话", "^p", "命令"):
             assert words in text, words
         await pilot.press("question_mark")
         await settle(app, pilot)

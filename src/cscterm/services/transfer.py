@@ -155,14 +155,15 @@ class ItemProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.message}"
+        return t("tr.problem.item", label=self.label, message=self.message)
 
 
 class Incomplete(Invalid):
     """Sending refused: every empty or invalid item is listed."""
 
     def __init__(self, problems: Sequence[ItemProblem]) -> None:
-        super().__init__("err.transfer.incomplete", items="; ".join(str(p) for p in problems))
+        super().__init__("err.transfer.incomplete", items=t("tr.problem.sep").join(
+            str(p) for p in problems))
         self.problems = list(problems)
 
 

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 
 from cscterm.errors import DomainError
 from cscterm.i18n import t
+from cscterm.tui.spans import span as _span
 from cscterm.text import local_time, local_zone, one_line, printable
 from cscterm.tui.localise import localise_bindings
 
@@ -57,17 +58,6 @@ def _aware(moment: datetime | None) -> datetime | None:
 def _when(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
     return local_time(moment, fmt) if moment else "—"
 
-
-def _span(delta: timedelta) -> str:
-    """A duration as a lead reads it: 25m, 1h05m, 2d3h."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 60:
-        return t("hq.span.m", m=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return t("hq.span.hm", h=hours, m=minutes)
-    days, hours = divmod(hours, 24)
-    return t("hq.span.dh", d=days, h=hours)
 
 
 def _cell(text: str, width: int | None = None, style: str | Style = "") -> Text:

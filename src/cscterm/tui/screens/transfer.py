@@ -41,6 +41,7 @@ from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
 from cscterm.tui.screens.library import TopBar
+from cscterm.tui.spans import span
 from cscterm.tui.widgets.script_list import fit
 
 if TYPE_CHECKING:
@@ -69,17 +70,6 @@ def _when(moment: datetime | None) -> str:
 def _label(text: str, style: str = "bold $text-primary") -> Content:
     return Content(text).stylize(style)
 
-
-def span(length: timedelta) -> str:
-    """``25m`` / ``1h05m`` / ``2d3h`` in the UI language (never negative)."""
-    minutes = max(int(length.total_seconds() // 60), 0)
-    if minutes < 60:
-        return t("hq.span.m", m=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return t("hq.span.hm", h=hours, m=minutes)
-    days, hours = divmod(hours, 24)
-    return t("hq.span.dh", d=days, h=hours)
 
 
 # ── clocks (plain Content: the states are colours, the words say the same) ──

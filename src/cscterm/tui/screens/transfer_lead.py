@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 
 from cscterm.errors import DomainError
 from cscterm.i18n import register, t
+from cscterm.tui.spans import span as _span
 from cscterm.text import local_time, local_zone, one_line, printable
 from cscterm.tui.localise import localise_bindings
 
@@ -95,10 +96,6 @@ EN = {
     "trl.tally.by_template": "Returns per template",
     "trl.tally.by_sender": "Returns per sender",
     "trl.tally.none": "none",
-    "trl.span.m": "{m}m",
-    "trl.span.h": "{h}h",
-    "trl.span.hm": "{h}h{m:02d}m",
-    "trl.span.dh": "{d}d{h}h",
     "trl.clock.accept": "accept",
     "trl.clock.resolve": "resolve",
     "trl.clock.left": "{span} left",
@@ -208,10 +205,6 @@ ZH = {
     "trl.tally.by_template": "按模板统计退回",
     "trl.tally.by_sender": "按发送人统计退回",
     "trl.tally.none": "无",
-    "trl.span.m": "{m}分",
-    "trl.span.h": "{h}小时",
-    "trl.span.hm": "{h}小时{m}分",
-    "trl.span.dh": "{d}天{h}小时",
     "trl.clock.accept": "认领",
     "trl.clock.resolve": "解决",
     "trl.clock.left": "剩{span}",
@@ -282,17 +275,6 @@ FLEX_MIN = 10  # the subject never gets narrower than this
 LIVE_INTERVAL = 5.0  # seconds between reads when the database keeps changing
 TALLY_NAME = 24  # widest template or sender name in the tallies
 
-
-def _span(delta: timedelta) -> str:
-    """A duration as a lead reads it: 25m, 24h, 1h05m, 2d3h (never negative)."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 60:
-        return t("trl.span.m", m=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return t("trl.span.hm", h=hours, m=minutes) if minutes else t("trl.span.h", h=hours)
-    days, hours = divmod(hours, 24)
-    return t("trl.span.dh", d=days, h=hours)
 
 
 def _when(moment: datetime | None) -> str:
