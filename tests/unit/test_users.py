@@ -135,3 +135,12 @@ def test_an_empty_or_too_long_team_is_invalid(workspace, lead, agent, team, kind
 def test_set_team_of_an_unknown_login_is_not_found(workspace, lead) -> None:
     with pytest.raises(NotFound), workspace.session() as session:
         users.set_team(session, lead, "nobody", "b")
+
+
+
+def test_login_of_names_a_user_and_is_empty_for_none_or_an_unknown_id(empty_db: Database) -> None:
+    with empty_db.session() as session:
+        actor = users.identify(session, "wang")
+        assert users.login_of(session, actor.id) == "wang"
+        assert users.login_of(session, None) == ""
+        assert users.login_of(session, 99999) == ""

@@ -87,6 +87,12 @@ def display_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {u.id: (u.display_name or u.login) for u in rows if u.id is not None}
 
 
+def login_of(session: Session, user_id: int | None) -> str:
+    """The login of a user id ("" for none or an unknown id)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.login if user is not None else ""
+
+
 MAX_TEAM = 64
 
 

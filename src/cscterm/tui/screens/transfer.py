@@ -256,14 +256,6 @@ class TransferList(OptionList):
         self.post_message(self.Resized())
 
 
-def _login_of(session: Any, user_id: int | None) -> str:
-    """The login a draft is addressed to (the editor's "send to" field)."""
-    from cscterm.db.models import User
-
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.login if user is not None else ""
-
-
 def _guarded_import(module: str, name: str) -> Any:
     """A screen another part of the workbench provides, or None when this
     installation does not have it."""
@@ -571,7 +563,7 @@ class TransferScreen(Screen[None]):
     def open_editor(self, transfer_id: int) -> None:
         """The editor on a transfer, with what was typed and not saved (a
         dropped connection) put back."""
-        from cscterm.services import drafts, transfer
+        from cscterm.services import drafts, transfer, users
 
         ws = self.ws
         try:
@@ -579,7 +571,7 @@ class TransferScreen(Screen[None]):
                 view = transfer.get_transfer(session, ws.actor, transfer_id, now=self.now())
                 saved = next((d for d in drafts.pending(session, ws.actor, DRAFT_KIND)
                               if d.ref == str(view.id)), None)
-                to_login = _login_of(session, view.to_user_id)
+                to_login = users.login_of(session, view.to_user_id)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
