@@ -8,7 +8,7 @@ sequence in a script shows up as ``␛[31m`` instead of reaching the terminal.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 # C0 controls except TAB and LF, DEL, and the C1 block.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
@@ -72,3 +72,11 @@ def local_zone() -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return datetime.now().astimezone().tzinfo or UTC
+
+
+def day_range_utc(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The instants (UTC) from the start of local day ``first`` to the end of
+    local day ``last``: a report's date range."""
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end

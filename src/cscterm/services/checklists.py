@@ -478,6 +478,7 @@ class TemplateInfo:
     accept: timedelta
     resolve: timedelta
     category: str
+    scenarios: tuple[str, ...] = ()  # scenario category prefixes it suits
 
 
 def list_templates(session: Session) -> list[TemplateInfo]:
@@ -493,7 +494,7 @@ def list_templates(session: Session) -> list[TemplateInfo]:
     for row, version in rows:
         d = _def(version)
         out.append(TemplateInfo(row.key, d.name, d.number, row.version, len(d.items), d.queue,
-                                d.accept, d.resolve, d.category))
+                                d.accept, d.resolve, d.category, d.scenarios))
     return out
 
 
@@ -544,8 +545,7 @@ def for_scenario(session: Session, category: str) -> str | None:
     category (the longest matching prefix), if any."""
     best: tuple[int, str] | None = None
     for info in list_templates(session):
-        template = get_template(session, info.key)
-        for prefix in template.scenarios:
+        for prefix in info.scenarios:
             if category.startswith(prefix) and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), info.key)
     return best[1] if best else None

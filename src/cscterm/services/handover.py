@@ -32,7 +32,7 @@ from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.services.users import Actor, display_names
 from cscterm.services.versioning import claim
 from cscterm.i18n import t
-from cscterm.text import local_time, local_zone, one_line
+from cscterm.text import day_range_utc, local_time, local_zone, one_line
 
 OVERALL = ("normal", "busy", "incident")
 ITEM_STATUSES = ("draft", "open", "done", "handed_on")  # "draft": in a note not yet sent
@@ -1058,11 +1058,6 @@ def set_ack_grace(session: Session, actor: Actor, minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _day_bounds(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
-
 
 def teams(session: Session) -> list[str]:
     return list(session.exec(select(User.team).distinct().order_by(User.team)).all())
@@ -1084,7 +1079,7 @@ def lead_queue(session: Session, actor: Actor, *, first: date, last: date,
     now = now or utcnow()
     zone = zone or local_zone()
     grace = ack_grace(session) if grace is None else grace
-    start, end = _day_bounds(first, last, zone)
+    start, end = day_range_utc(first, last, zone)
     grace_s = int(grace.total_seconds())
 
     def scoped(query, model):  # type: ignore[no-untyped-def]
@@ -1147,7 +1142,7 @@ def export(session: Session, actor: Actor, *, first: date, last: date, team: str
         if team and team != actor.team:
             raise NotAllowed("err.not_allowed.other_team")
         team = actor.team
-    start, end = _day_bounds(first, last, zone or local_zone())
+    start, end = day_range_utc(first, last, zone or local_zone())
     query = select(Handover).where(Handover.status != "draft", col(Handover.shift_start) >= start,
                                    col(Handover.shift_start) < end)
     if team:

@@ -33,7 +33,7 @@ import re
 from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import UnaryExpression, and_, func, or_, update
@@ -47,7 +47,7 @@ from cscterm.services import checklists
 from cscterm.services.checklists import ItemDef, TemplateDef, normalise
 from cscterm.services.users import Actor, display_names
 from cscterm.services.versioning import claim as cas
-from cscterm.text import local_zone, one_line, printable
+from cscterm.text import day_range_utc, local_zone, one_line, printable
 
 STATES = ("draft", "sent", "claimed", "returned", "resolved", "discarded")
 OPEN_STATES = ("sent", "claimed", "returned")
@@ -265,11 +265,16 @@ def display_value(item: ItemDef, value: object, zone: tzinfo | None = None) -> s
     return str(value)
 
 
-def subject_of(template: TemplateDef, values: Mapping[str, object]) -> str:
-    """One line for lists, from the template's ``subject`` (personal data masked)."""
+def subject_of(template: TemplateDef, values: Mapping[str, object], *,
+               masked: bool = True) -> str:
+    """One line for lists, from the template's ``subject`` (personal data
+    masked unless ``masked`` is false: an export that asked for it)."""
     def value(key: str) -> str:
         item = template.item(key)
-        return one_line(mask(item, values.get(key))) if item else ""
+        if item is None:
+            return ""
+        shown = mask(item, values.get(key)) if masked else display_value(item, values.get(key))
+        return one_line(shown)
 
     if template.subject:
         text = re.sub(r"\{([^{}]*)\}", lambda m: value(m[1]), template.subject)
@@ -835,11 +840,6 @@ class LeadView:
     queues: list[str]
 
 
-def _bounds(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
-
 
 def queues(session: Session) -> list[str]:
     return sorted(q for q in session.exec(select(Transfer.queue).distinct()).all() if q)
@@ -855,7 +855,7 @@ def lead_view(session: Session, actor: Actor, *, first: date, last: date,
     if last < first:
         raise Invalid("err.invalid.date_range", first=first.isoformat(), last=last.isoformat())
     now = now or utcnow()
-    start, end = _bounds(first, last, zone or local_zone())
+    start, end = day_range_utc(first, last, zone or local_zone())
 
     # "+queue": a queue holds most transfers, so no index should be chosen for
     # it; without ANALYZE statistics SQLite would take ix_transfer_queue (queue
@@ -956,7 +956,7 @@ def export_csv(session: Session, actor: Actor, *, first: date, last: date,
     if last < first:
         raise Invalid("err.invalid.date_range", first=first.isoformat(), last=last.isoformat())
     zone = zone or local_zone()
-    start, end = _bounds(first, last, zone)
+    start, end = day_range_utc(first, last, zone)
     query = select(Transfer).where(col(Transfer.sent_at) >= start, col(Transfer.sent_at) < end)
     if queue:
         query = query.where(Transfer.queue == queue)
@@ -989,16 +989,9 @@ def export_csv(session: Session, actor: Actor, *, first: date, last: date,
             r.id, template.name, template.number, r.status, names.get(r.sender_id, ""),
             r.sender_team, r.queue, names.get(r.to_user_id, "") if r.to_user_id else "",
             names.get(r.claimed_by, "") if r.claimed_by else "",
-            subject_of(template, values) if not include_personal_data else
-            _subject_plain(template, values), stamp(r.sent_at), stamp(r.claimed_at),
+            subject_of(template, values, masked=not include_personal_data),
+            stamp(r.sent_at), stamp(r.claimed_at),
             stamp(r.resolved_at), stamp(r.accept_due_at), stamp(r.resolve_due_at),
             int(r.accept_breached), int(r.resolve_breached), r.bounces, stamp(r.escalated_at),
             r.outcome, r.resolution]] + [_cell(by_label.get(label, "")) for label in labels])
     return out.getvalue()
-
-
-def _subject_plain(template: TemplateDef, values: Mapping[str, object]) -> str:
-    plain = {k: v for k, v in values.items()}
-    unmasked = TemplateDef(**{**template.__dict__, "items": tuple(
-        ItemDef(**{**i.__dict__, "personal": False}) for i in template.items)})
-    return subject_of(unmasked, plain)
