@@ -443,8 +443,7 @@ async def test_a_draft_is_discarded_after_confirming(make_app, db_path):
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm), "asked")
         await pilot.press("y")
-        await settle(app, pilot)
-        assert "drafts" not in sections(screen)
+        await wait_until(pilot, lambda: "drafts" not in sections(screen), "the draft gone")
     assert [s for (s,) in query_db(db_path, "SELECT status FROM transfer")] == ["discarded"]
 
 

@@ -267,6 +267,33 @@ async def test_the_reflection_is_written_and_the_day_submitted(make_app, db_path
         assert not query_db(db_path, "SELECT * FROM draft WHERE kind = 'worklog'")
 
 
+async def test_a_draft_write_queued_before_a_save_does_not_bring_the_draft_back(
+        make_app, db_path, monkeypatch):
+    stop_log_clock(monkeypatch)
+    app = make_app()
+    async with started(app) as pilot:
+        await open_log(app, pilot)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReflectionEditor), "the editor")
+        editor = app.screen
+        await paste_text(pilot, "退款咨询偏多")
+        typed_in = editor._draft_epoch  # noqa: SLF001 - the write the autosave queued
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: editor._saved_state == editor.state(), "saved")
+        await settle(app, pilot)
+        assert not query_db(db_path, "SELECT * FROM draft WHERE kind = 'worklog'")
+        # The autosave's write reaches the database only now, after the save.
+        editor._write_draft({"business": "退款咨询偏多"}, typed_in)  # noqa: SLF001
+        await settle(app, pilot)
+        assert not query_db(db_path, "SELECT * FROM draft WHERE kind = 'worklog'")
+        # Typing after the save is drafted again.
+        await paste_text(pilot, "，平均时长下降")
+        editor.autosave()
+        await settle(app, pilot)
+        assert query_db(db_path, "SELECT ref FROM draft WHERE kind = 'worklog'") == [
+            ("2030-03-12",)]
+
+
 async def test_the_reflection_draft_is_offered_back_after_a_restart(make_app, db_path,
                                                                    monkeypatch):
     stop_log_clock(monkeypatch)

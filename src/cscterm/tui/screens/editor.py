@@ -289,9 +289,7 @@ class ScriptEditor(DraftAutosave, Screen["ScriptDetail | None"]):
                                                   expected_version=self.detail.version)
                 else:
                     saved = scripts.create_script(session, ws.actor, draft, team=team)  # type: ignore[arg-type]
-                from cscterm.services import drafts
-
-                drafts.discard(session, ws.actor, self.DRAFT_KIND, self.draft_ref)
+                self.drop_draft(session)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10,
                                       markup=False)

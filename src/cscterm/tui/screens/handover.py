@@ -863,7 +863,7 @@ class HandoverEditor(DraftAutosave, Screen["HandoverView | None"]):
                     note = handover.submit(session, ws.actor, note.id, note.version,
                                            now=self.fixed_now)
             with ws.session() as session:
-                drafts.discard(session, ws.actor, self.DRAFT_KIND, self.draft_ref)
+                self.drop_draft(session)
         except DomainError as exc:
             # Nothing is lost: the autosaved draft keeps what was typed, and
             # leaving keeps the keys typed since the last autosave too.

@@ -1134,7 +1134,7 @@ class TransferEditor(DraftAutosave, Screen["TransferView | None"]):
                 with ws.session() as session:
                     view = transfer.send(session, ws.actor, view.id, view.version, now=now)
             with ws.session() as session:
-                drafts.discard(session, ws.actor, DRAFT_KIND, self.draft_ref)
+                self.drop_draft(session)
         except transfer.Incomplete as exc:
             self.app.call_from_thread(self._refused, exc, saved)
             return

@@ -729,7 +729,7 @@ class ReflectionEditor(DraftAutosave, Screen[None]):
 
     @work(thread=True, exclusive=True, group="wl-save")
     def persist(self, close: bool) -> None:
-        from cscterm.services import drafts, worklog
+        from cscterm.services import worklog
 
         ws = self.app.ws  # type: ignore[attr-defined]
         payload = self.app.call_from_thread(self.draft_payload)
@@ -740,7 +740,7 @@ class ReflectionEditor(DraftAutosave, Screen[None]):
                 saved = worklog.save_reflection(session, ws.actor, self.day, version,
                                                 now=self.fixed_now, **payload)  # type: ignore[arg-type]
             with ws.session() as session:
-                drafts.discard(session, ws.actor, DRAFT_KIND, self.draft_ref)
+                self.drop_draft(session)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False,
                                       timeout=10)
