@@ -286,7 +286,7 @@ def handover_export(obj: _Context, first: Any, last: Any, fmt: str, team: str | 
 @click.pass_obj
 def handover_shifts(obj: _Context, team: str | None, specs: tuple[str, ...]) -> None:
     """Show a team's shifts, or set them (e.g. --set 早班=08:00-16:00)."""
-    from cscterm.services import handover as ho
+    from cscterm.services import shifts
 
     parsed = []
     for spec in specs:
@@ -299,13 +299,13 @@ def handover_shifts(obj: _Context, team: str | None, specs: tuple[str, ...]) -> 
     try:
         with ws.session() as session:
             team = team or ws.actor.team
-            shifts = (ho.set_shifts(session, ws.actor, team, parsed) if parsed
-                      else ho.team_shifts(session, team))
+            defs = (shifts.set_shifts(session, ws.actor, team, parsed) if parsed
+                    else shifts.team_shifts(session, team))
     except DomainError as exc:
         _fail(str(exc), 1)
     finally:
         ws.close()
-    for shift in shifts:
+    for shift in defs:
         click.echo(f"{_cell(shift.name)}\t{shift.hours}")
 
 
@@ -563,13 +563,13 @@ def log_entry(obj: _Context, metric: str | None, remind: str | None, plan: bool,
     try:
         with ws.session() as session:
             if metric is not None:
+                day = worklog.shift_day(session, ws.actor)
                 delta = worklog.parse_delta(text)
                 if delta is None:
-                    worklog.set_value(session, ws.actor, metric, text)
+                    worklog.set_value(session, ws.actor, metric, text, day=day)
                 else:
-                    worklog.bump(session, ws.actor, metric, delta)
-                (shown,) = [m for m in worklog.day_page(session, ws.actor, carry=False).metrics
-                            if m.metric.key == metric.strip()]
+                    worklog.bump(session, ws.actor, metric, delta, day=day)
+                shown = worklog.metric_today(session, ws.actor, metric, day)
                 target = f" / {shown.target_shown}" if shown.target_shown else ""
                 line = f"{_cell(shown.metric.label)}\t{shown.shown}{target}"
             elif remind is not None:

@@ -318,14 +318,14 @@ def submit_handover(db_path: Path, user: str = LEAD, *, summary: str = "平稳�
     (default: the real time) for the shift running at ``slot_at`` (default:
     the shift before the one running ``now``, so that it is addressed to the
     shift on duty and waits in the team's inbox)."""
-    from cscterm.services import handover
+    from cscterm.services import handover, shifts
 
     assert db_path.exists(), "make_app first: it copies the template database"
     now = now or datetime.now(UTC)
     with acting(db_path, user) as (session, actor):
         if slot_at is None:
-            slot_at = handover.slot_at(session, actor.team, now).start - timedelta(minutes=1)
-        slot = handover.slot_at(session, actor.team, slot_at)
+            slot_at = shifts.slot_at(session, actor.team, now).start - timedelta(minutes=1)
+        slot = shifts.slot_at(session, actor.team, slot_at)
         note = handover.start_handover(session, actor, now=now, slot=slot)
         note = handover.save_draft(session, actor, note.id, note.version, overall=overall,
                                    summary=summary, watchouts=watchouts, items=list(items),

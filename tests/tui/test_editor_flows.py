@@ -3,7 +3,6 @@ changing team content, a save based on a version someone else replaced."""
 
 from __future__ import annotations
 
-import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Static, TextArea
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Label, Static
 

@@ -329,18 +329,33 @@ def test_hostile_text_is_exported_literally(db: Path, text: str) -> None:
 # ── start-up ───────────────────────────────────────────────────────────────
 
 
-def test_the_log_path_loads_no_terminal_ui_or_heavy_libraries(db: Path) -> None:
+# Tables the quick captures may build: the work log's and those it points to.
+LOG_TABLES = {"user", "meta", "shift", "metric_def", "daily_log", "metric_value",
+              "log_note", "plan_item", "reminder"}
+
+
+@pytest.mark.parametrize("args", [
+    ["快速记录"], ["--metric", "contacts", "+1"], ["--metric", "satisfaction", "96"],
+    ["--remind", "+30m", "回电"], ["--plan", "回访"], ["--plan", "--month", "降低退货率"],
+], ids=["note", "bump", "value", "remind", "plan", "month"])
+def test_the_quick_captures_load_no_terminal_ui_heavy_library_or_other_tables(
+        db: Path, args: list[str]) -> None:
     code = (
         "import sys, json\n"
-        f"sys.argv = ['cscterm', '--db', {str(db)!r}, '--user', 'agent1', 'log', '快速记录']\n"
+        f"sys.argv = ['cscterm', '--db', {str(db)!r}, '--user', 'agent1', 'log', *{args!r}]\n"
         "from cscterm.launch import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "from sqlmodel import SQLModel\n"
         "heavy = ['textual', 'rich', 'alembic', 'pypinyin', 'yaml']\n"
-        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n")
+        "print(json.dumps([sorted(m for m in heavy if m in sys.modules),\n"
+        "                  sorted(SQLModel.metadata.tables)]))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
-    assert json.loads(done.stdout.splitlines()[-1]) == []
-    assert [n.body for n in service(db, wl.notes, today())] == ["快速记录"]
+    heavy, tables = json.loads(done.stdout.splitlines()[-1])
+    assert heavy == []
+    assert set(tables) <= LOG_TABLES
+    if args == ["快速记录"]:
+        assert [n.body for n in service(db, wl.notes, today())] == ["快速记录"]
 
 
 def test_metric_without_a_key_is_a_usage_error(db: Path) -> None:

@@ -21,8 +21,9 @@ from sqlmodel import select
 from cscterm.db.models import Handover, HandoverItem, Shift
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.services import handover as ho
-from cscterm.services import users
-from cscterm.services.handover import HandoverView, ItemDecision, ItemInput, ShiftDef
+from cscterm.services import shifts, users
+from cscterm.services.handover import HandoverView, ItemDecision, ItemInput
+from cscterm.services.shifts import ShiftDef
 from cscterm.services.users import Actor
 from cscterm.text import local_time, one_line
 
@@ -127,7 +128,7 @@ def row(workspace, model: Any, row_id: int) -> Any:
 
 
 def test_a_team_without_shifts_has_early_middle_and_night_shifts(do, agent) -> None:
-    assert do(ho.team_shifts, agent.team) == [
+    assert do(shifts.team_shifts, agent.team) == [
         ShiftDef("夜班", 0, 8 * 60), ShiftDef("早班", 8 * 60, 16 * 60), ShiftDef("中班", 16 * 60, 24 * 60)]
 
 
@@ -140,24 +141,24 @@ def test_a_team_without_shifts_has_early_middle_and_night_shifts(do, agent) -> N
     (local(24, 23, 59), "中班", local(24, 16), local(25, 0)),
 ], ids=["00:00", "07:59", "08:00", "15:59", "16:00", "23:59"])
 def test_slot_at_finds_the_default_shift_running_then(do, agent, moment, name, start, end) -> None:
-    slot = do(ho.slot_at, agent.team, moment, ZONE)
+    slot = do(shifts.slot_at, agent.team, moment, ZONE)
     assert (slot.name, slot.day, slot.start, slot.end) == (name, date(2026, 11, 24), start, end)
     assert slot.start.tzinfo == UTC and slot.label() == f"2026-11-24 {name}"
 
 
 def test_a_shift_crossing_midnight_belongs_to_the_date_it_starts_on(do, lead) -> None:
-    do(ho.set_shifts, lead, "default", [("白班", "08:00", "16:00"), ("晚班", "16:00", "22:00"),
+    do(shifts.set_shifts, lead, "default", [("白班", "08:00", "16:00"), ("晚班", "16:00", "22:00"),
                                         ("夜班", "22:00", "06:00")])
     for moment in (local(23, 22), local(24, 2), local(24, 5, 59)):
-        slot = do(ho.slot_at, "default", moment, ZONE)
+        slot = do(shifts.slot_at, "default", moment, ZONE)
         assert (slot.name, slot.day, slot.start, slot.end) == (
             "夜班", date(2026, 11, 23), local(23, 22), local(24, 6))
 
 
 def test_slot_at_in_a_gap_between_shifts_is_the_next_shift(do, lead) -> None:
-    do(ho.set_shifts, lead, "default", [("上午", "09:00", "12:00"), ("下午", "13:00", "18:00")])
-    assert do(ho.slot_at, "default", local(24, 12, 30), ZONE).start == local(24, 13)
-    assert do(ho.slot_at, "default", local(24, 20), ZONE).start == local(25, 9)
+    do(shifts.set_shifts, lead, "default", [("上午", "09:00", "12:00"), ("下午", "13:00", "18:00")])
+    assert do(shifts.slot_at, "default", local(24, 12, 30), ZONE).start == local(24, 13)
+    assert do(shifts.slot_at, "default", local(24, 20), ZONE).start == local(25, 9)
 
 
 @pytest.mark.parametrize(("name", "day", "following", "following_start"), [
@@ -167,40 +168,40 @@ def test_slot_at_in_a_gap_between_shifts_is_the_next_shift(do, lead) -> None:
 ])
 def test_next_slot_is_the_shift_starting_when_this_one_ends(do, agent, name, day, following,
                                                              following_start) -> None:
-    slot = do(ho.slot_named, agent.team, name, date(2026, 11, day), ZONE)
-    after = do(ho.next_slot, slot, ZONE)
+    slot = do(shifts.slot_named, agent.team, name, date(2026, 11, day), ZONE)
+    after = do(shifts.next_slot, slot, ZONE)
     assert (after.name, after.start) == (following, following_start)
 
 
 def test_next_slot_after_a_night_shift_crossing_midnight_skips_the_gap(do, lead) -> None:
-    do(ho.set_shifts, lead, "default", [("白班", "08:00", "16:00"), ("夜班", "22:00", "06:00")])
-    night = do(ho.slot_named, "default", "夜班", date(2026, 11, 23), ZONE)
-    after = do(ho.next_slot, night, ZONE)
+    do(shifts.set_shifts, lead, "default", [("白班", "08:00", "16:00"), ("夜班", "22:00", "06:00")])
+    night = do(shifts.slot_named, "default", "夜班", date(2026, 11, 23), ZONE)
+    after = do(shifts.next_slot, night, ZONE)
     assert (after.name, after.day, after.start) == ("白班", date(2026, 11, 24), local(24, 8))
 
 
 def test_slot_named_with_an_unknown_shift_is_not_found(do, agent) -> None:
     with pytest.raises(NotFound) as caught:
-        do(ho.slot_named, agent.team, "午班", date(2026, 11, 24), ZONE)
+        do(shifts.slot_named, agent.team, "午班", date(2026, 11, 24), ZONE)
     assert "午班" in str(caught.value)
 
 
 def test_only_a_lead_sets_shift_times(do, agent) -> None:
     with pytest.raises(NotAllowed):
-        do(ho.set_shifts, agent, "default", [("全天", "00:00", "24:00")])
-    assert len(do(ho.team_shifts, "default")) == 3
+        do(shifts.set_shifts, agent, "default", [("全天", "00:00", "24:00")])
+    assert len(do(shifts.team_shifts, "default")) == 3
 
 
 def test_a_lead_sets_shifts_and_they_are_listed_by_start_time(do, lead) -> None:
-    shifts = do(ho.set_shifts, lead, "default", [("夜班", "20:00", "08:00"), ("白班", "08:00", "20:00")])
-    assert shifts == [ShiftDef("白班", 480, 1200), ShiftDef("夜班", 1200, 480)]
-    assert shifts[1].crosses_midnight and shifts[0].hours == "08:00–20:00"
+    defs = do(shifts.set_shifts, lead, "default", [("夜班", "20:00", "08:00"), ("白班", "08:00", "20:00")])
+    assert defs == [ShiftDef("白班", 480, 1200), ShiftDef("夜班", 1200, 480)]
+    assert defs[1].crosses_midnight and defs[0].hours == "08:00–20:00"
 
 
 @pytest.mark.parametrize("value", BAD_TIMES["clock"])
 def test_set_shifts_refuses_a_bad_start_naming_the_field_with_an_example(do, lead, value) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [("早班", value, "16:00")])
+        do(shifts.set_shifts, lead, "default", [("早班", value, "16:00")])
     assert str(caught.value).startswith("早班: start: “")
     assert "write it as 08:00" in str(caught.value)
 
@@ -208,77 +209,77 @@ def test_set_shifts_refuses_a_bad_start_naming_the_field_with_an_example(do, lea
 @pytest.mark.parametrize("value", ["25:00", "24:01", "8点", ""])
 def test_set_shifts_refuses_a_bad_end_naming_the_field(do, lead, value) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [("早班", "08:00", value)])
+        do(shifts.set_shifts, lead, "default", [("早班", "08:00", value)])
     assert str(caught.value).startswith("早班: end: “") and "08:00" in str(caught.value)
 
 
 def test_24_00_is_an_end_but_not_a_start(do, lead) -> None:
-    assert do(ho.set_shifts, lead, "default", [("全天", "00:00", "24:00")]) == [ShiftDef("全天", 0, 1440)]
+    assert do(shifts.set_shifts, lead, "default", [("全天", "00:00", "24:00")]) == [ShiftDef("全天", 0, 1440)]
     with pytest.raises(Invalid):
-        do(ho.set_shifts, lead, "default", [("晚班", "24:00", "08:00")])
+        do(shifts.set_shifts, lead, "default", [("晚班", "24:00", "08:00")])
 
 
 def test_set_shifts_refuses_two_shifts_of_the_same_name(do, lead) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [("早班", "08:00", "12:00"), ("早班", "12:00", "16:00")])
+        do(shifts.set_shifts, lead, "default", [("早班", "08:00", "12:00"), ("早班", "12:00", "16:00")])
     assert str(caught.value) == "Two shifts are called “早班”."
 
 
-@pytest.mark.parametrize(("shifts", "message"), [
+@pytest.mark.parametrize(("rows", "message"), [
     ([("早班", "08:00", "16:00"), ("加班", "15:00", "18:00")], "Shifts “早班” and “加班” overlap at 15:00."),
     ([("夜班", "22:00", "06:00"), ("早班", "05:30", "14:00")], "Shifts “夜班” and “早班” overlap at 05:30."),
     ([("全天", "00:00", "24:00"), ("加班", "23:00", "23:30")], "Shifts “全天” and “加班” overlap at 23:00."),
 ])
-def test_set_shifts_refuses_overlapping_shifts_naming_both_and_when(do, lead, shifts, message) -> None:
+def test_set_shifts_refuses_overlapping_shifts_naming_both_and_when(do, lead, rows, message) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", shifts)
+        do(shifts.set_shifts, lead, "default", rows)
     assert str(caught.value) == message
 
 
 @pytest.mark.parametrize("clock", ["08:00", "00:00"])
 def test_set_shifts_refuses_a_shift_of_no_length(do, lead, clock) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [("空班", clock, clock)])
+        do(shifts.set_shifts, lead, "default", [("空班", clock, clock)])
     assert str(caught.value) == "Shift “空班” starts and ends at the same time."
 
 
 def test_set_shifts_refuses_no_shifts_and_a_nameless_shift(do, lead) -> None:
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [])
+        do(shifts.set_shifts, lead, "default", [])
     assert str(caught.value) == "Shifts is required."
     with pytest.raises(Invalid) as caught:
-        do(ho.set_shifts, lead, "default", [("  ", "08:00", "16:00")])
+        do(shifts.set_shifts, lead, "default", [("  ", "08:00", "16:00")])
     assert str(caught.value) == "1: shift name is required."
 
 
 def test_shifts_left_out_are_switched_off_and_a_listed_one_is_switched_on_again(workspace, do, lead) -> None:
-    do(ho.set_shifts, lead, "default", DEFAULTS)
-    do(ho.set_shifts, lead, "default", [("白班", "08:00", "20:00"), ("夜班", "20:00", "08:00")])
+    do(shifts.set_shifts, lead, "default", DEFAULTS)
+    do(shifts.set_shifts, lead, "default", [("白班", "08:00", "20:00"), ("夜班", "20:00", "08:00")])
     with workspace.session() as session:
         rows = {r.name: r for r in session.exec(select(Shift).where(Shift.team == "default"))}
     active = {n: r.active for n, r in rows.items()}
     assert active == {"早班": False, "中班": False, "夜班": True, "白班": True}
     assert (rows["夜班"].start_minute, rows["夜班"].end_minute, rows["夜班"].version) == (1200, 480, 2)
-    assert [s.name for s in do(ho.team_shifts, "default")] == ["白班", "夜班"]
-    do(ho.set_shifts, lead, "default", DEFAULTS)
-    assert [s.name for s in do(ho.team_shifts, "default")] == ["夜班", "早班", "中班"]
+    assert [s.name for s in do(shifts.team_shifts, "default")] == ["白班", "夜班"]
+    do(shifts.set_shifts, lead, "default", DEFAULTS)
+    assert [s.name for s in do(shifts.team_shifts, "default")] == ["夜班", "早班", "中班"]
 
 
 def test_one_teams_shifts_leave_the_others_on_the_defaults(do, lead, outsider) -> None:
-    do(ho.set_shifts, lead, "B", [("全天", "00:00", "24:00")])
-    assert [s.name for s in do(ho.team_shifts, "B")] == ["全天"]
-    assert [s.name for s in do(ho.team_shifts, "default")] == ["夜班", "早班", "中班"]
+    do(shifts.set_shifts, lead, "B", [("全天", "00:00", "24:00")])
+    assert [s.name for s in do(shifts.team_shifts, "B")] == ["全天"]
+    assert [s.name for s in do(shifts.team_shifts, "default")] == ["夜班", "早班", "中班"]
 
 
 def test_a_team_name_is_spaced_as_the_team_of_its_people(do, lead, outsider) -> None:
     do(users.set_team, lead, "agent9", "售后 二组")
-    do(ho.set_shifts, lead, "  售后   二组 ", [("全天", "00:00", "24:00")])
-    assert [s.name for s in do(ho.team_shifts, "售后 二组")] == ["全天"]
+    do(shifts.set_shifts, lead, "  售后   二组 ", [("全天", "00:00", "24:00")])
+    assert [s.name for s in do(shifts.team_shifts, "售后 二组")] == ["全天"]
 
 
 def test_a_note_keeps_its_shift_times_when_the_shifts_change(do, lead, agent) -> None:
     note = morning_note(do, agent)
-    do(ho.set_shifts, lead, "default", [("白班", "09:00", "21:00"), ("夜班", "21:00", "09:00")])
+    do(shifts.set_shifts, lead, "default", [("白班", "09:00", "21:00"), ("夜班", "21:00", "09:00")])
     again = do(ho.get_handover, agent, note.id)
     assert (again.shift_name, again.shift_start, again.shift_end, again.to_shift_name) == (
         "早班", local(24, 8), local(24, 16), "中班")
@@ -291,7 +292,7 @@ def test_a_note_keeps_its_shift_times_when_the_shifts_change(do, lead, agent) ->
 ], ids=["ordinary", "spring-forward", "fall-back"])
 def test_the_night_shift_lasts_its_real_length_across_a_clock_change(do, agent, day, hours, start,
                                                                      end) -> None:
-    night = do(ho.slot_named, agent.team, "夜班", day, BERLIN)
+    night = do(shifts.slot_named, agent.team, "夜班", day, BERLIN)
     assert (night.start, night.end) == (start, end)
     assert night.end - night.start == timedelta(hours=hours)
 
@@ -301,7 +302,7 @@ def test_the_night_shift_lasts_its_real_length_across_a_clock_change(do, agent, 
 ])
 def test_the_early_shift_starts_at_0800_local_on_either_side_of_a_clock_change(do, agent, day,
                                                                              start_hour_utc) -> None:
-    early = do(ho.slot_named, agent.team, "早班", day, BERLIN)
+    early = do(shifts.slot_named, agent.team, "早班", day, BERLIN)
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=start_hour_utc)
     assert (early.start, early.end) == (start, start + timedelta(hours=8))
     assert early.start.astimezone(BERLIN).hour == 8 and early.end.astimezone(BERLIN).hour == 16
@@ -309,10 +310,10 @@ def test_the_early_shift_starts_at_0800_local_on_either_side_of_a_clock_change(d
 
 def test_slot_at_on_a_clock_change_day_switches_at_0800_local(do, agent) -> None:
     spring = datetime(2026, 3, 29, 5, 59, tzinfo=UTC)  # 07:59 summer time
-    assert do(ho.slot_at, agent.team, spring, BERLIN).name == "夜班"
-    assert do(ho.slot_at, agent.team, spring + timedelta(minutes=1), BERLIN).name == "早班"
+    assert do(shifts.slot_at, agent.team, spring, BERLIN).name == "夜班"
+    assert do(shifts.slot_at, agent.team, spring + timedelta(minutes=1), BERLIN).name == "早班"
     for twice in (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):
-        slot = do(ho.slot_at, agent.team, twice, BERLIN)  # 02:30 happens twice
+        slot = do(shifts.slot_at, agent.team, twice, BERLIN)  # 02:30 happens twice
         assert (slot.name, slot.day) == ("夜班", date(2026, 10, 25))
 
 
@@ -321,7 +322,7 @@ def test_slot_at_on_a_clock_change_day_switches_at_0800_local(do, agent) -> None
 
 def due(text: str, *, after: datetime = EARLY_START, now: datetime = EARLY,
         keep: datetime | None = None) -> datetime | None:
-    return ho.parse_due(text, after=after, now=now, zone=ZONE, field_name="Item 1: due", keep=keep)
+    return shifts.parse_due(text, after=after, now=now, zone=ZONE, field_name="Item 1: due", keep=keep)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -23,7 +23,7 @@ from sqlmodel import func, select
 from cscterm.db.models import MetricDef, ScriptUsage
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.services import handover as ho
-from cscterm.services import scripts, users
+from cscterm.services import scripts, shifts, users
 from cscterm.services import transfer as tr
 from cscterm.services import worklog as wl
 from cscterm.services.handover import ItemDecision, ItemInput
@@ -72,7 +72,7 @@ def do(workspace) -> Do:
 @pytest.fixture
 def night_team(do, lead) -> None:
     """lead1's team (agent1's too) works a night shift from 22:00 to 06:00."""
-    do(ho.set_shifts, lead, lead.team, NIGHT_SHIFTS)
+    do(shifts.set_shifts, lead, lead.team, NIGHT_SHIFTS)
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cscterm.db.models import ChecklistTemplate, ChecklistTemplateVersion, Meta, utcnow
+from cscterm.db.tables.core import Meta, utcnow
+from cscterm.db.tables.transfer import ChecklistTemplate, ChecklistTemplateVersion
 from cscterm.errors import Invalid, NotFound
 from cscterm.i18n import t
 from cscterm.services.io import (

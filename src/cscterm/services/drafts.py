@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cscterm.db.models import Draft, utcnow
+from cscterm.db.tables.core import utcnow
+from cscterm.db.tables.drafts import Draft
 from cscterm.errors import Invalid
 from cscterm.services.users import Actor
 

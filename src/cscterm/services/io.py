@@ -20,14 +20,13 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cscterm.db import search as fts
-from cscterm.db.models import (
+from cscterm.db.tables.core import Meta, utcnow
+from cscterm.db.tables.library import (
     ForbiddenTerm,
-    Meta,
     PlaceholderLabel,
     Scenario,
     Script,
     ScriptVariant,
-    utcnow,
 )
 from cscterm.errors import DomainError
 from cscterm.i18n import t

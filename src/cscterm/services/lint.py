@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from cscterm.db.models import ForbiddenTerm, utcnow
+from cscterm.db.tables.core import utcnow
+from cscterm.db.tables.library import ForbiddenTerm
 from cscterm.errors import Conflict, Invalid, NotFound
 from cscterm.i18n import t
 from cscterm.services.users import Actor, require_lead

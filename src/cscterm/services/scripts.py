@@ -19,7 +19,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cscterm.db import search as fts
-from cscterm.db.models import Scenario, Script, ScriptUsage, ScriptUsageStat, ScriptVariant, utcnow
+from cscterm.db.tables.core import utcnow
+from cscterm.db.tables.library import Scenario, Script, ScriptUsage, ScriptUsageStat, ScriptVariant
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.i18n import t
 from cscterm.services import render

@@ -40,7 +40,9 @@ from sqlalchemy import UnaryExpression, and_, func, or_, update
 from sqlalchemy.sql import operators
 from sqlmodel import Session, col, select
 
-from cscterm.db.models import Scenario, Transfer, TransferEvent, User, utcnow
+from cscterm.db.tables.core import User, utcnow
+from cscterm.db.tables.library import Scenario
+from cscterm.db.tables.transfer import Transfer, TransferEvent
 from cscterm.errors import Conflict, Invalid, NotAllowed, NotFound
 from cscterm.i18n import t
 from cscterm.services import checklists
@@ -169,7 +171,7 @@ class Incomplete(Invalid):
 
 def _parse_when(value: str, now: datetime, zone: tzinfo, label: str,
                 keep: datetime | None) -> datetime:
-    from cscterm.services.handover import parse_due
+    from cscterm.services.shifts import parse_due
 
     due = parse_due(value, after=now, now=now, zone=zone, field_name=label, keep=keep)
     assert due is not None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from cscterm.db.models import User
+from cscterm.db.tables.core import User
 from cscterm.errors import Invalid, NotAllowed, NotFound
 
 ROLES = ("lead", "agent")

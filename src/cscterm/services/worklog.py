@@ -22,21 +22,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from cscterm.db.models import (
-    DailyLog,
-    Handover,
-    LogNote,
-    MetricDef,
-    MetricValue,
-    PlanItem,
-    Reminder,
-    Scenario,
-    Script,
-    ScriptUsage,
-    TransferEvent,
-    User,
-    utcnow,
-)
+from cscterm.db.tables.core import User, utcnow
+from cscterm.db.tables.worklog import DailyLog, LogNote, MetricDef, MetricValue, PlanItem, Reminder
 from cscterm.errors import Invalid, NotAllowed, NotFound
 from cscterm.i18n import t
 from cscterm.services.users import Actor, require_lead
@@ -72,7 +59,7 @@ def _f(name: str) -> str:
 def shift_day(session: Session, actor: Actor, moment: datetime | None = None,
               zone: tzinfo | None = None) -> date:
     """The shift date ``moment`` belongs to in the actor's team."""
-    from cscterm.services.handover import slot_at
+    from cscterm.services.shifts import slot_at
 
     return slot_at(session, actor.team, moment or utcnow(), zone).day
 
@@ -80,7 +67,7 @@ def shift_day(session: Session, actor: Actor, moment: datetime | None = None,
 def day_window(session: Session, team: str, day: date,
                zone: tzinfo | None = None) -> tuple[datetime, datetime]:
     """From the first of the day's shifts' start to the last one's end."""
-    from cscterm.services.handover import slot_of, team_shifts
+    from cscterm.services.shifts import slot_of, team_shifts
 
     zone = zone or local_zone()
     slots = [slot_of(team, shift, day, zone) for shift in team_shifts(session, team)]
@@ -513,7 +500,7 @@ def _reminder(row: Reminder) -> ReminderView:
 def add_reminder(session: Session, actor: Actor, when: str, text: str, *,
                  now: datetime | None = None, zone: tzinfo | None = None) -> ReminderView:
     """``15:30`` (the next 15:30), ``11-24 09:00``, ``+30m``, ``+2h``."""
-    from cscterm.services.handover import parse_due
+    from cscterm.services.shifts import parse_due
 
     now = now or utcnow()
     zone = zone or local_zone()
@@ -664,6 +651,12 @@ class Activity:
 
 
 def activity(session: Session, actor: Actor, day: date, zone: tzinfo | None = None) -> Activity:
+    # The other parts' tables are built only when the day's activity is
+    # counted: a note or a count from the shell needs none of them.
+    from cscterm.db.tables.handover import Handover
+    from cscterm.db.tables.library import Scenario, Script, ScriptUsage
+    from cscterm.db.tables.transfer import TransferEvent
+
     start, end = day_window(session, actor.team, day, zone)
     by_scenario = session.exec(
         select(Scenario.title, func.count())
@@ -728,12 +721,7 @@ def day_page(session: Session, actor: Actor, day: date | None = None, *,
         carry_over(session, actor, day)
     values = {v.metric_id: v.value for v in session.exec(select(MetricValue).where(
         MetricValue.user_id == actor.id, MetricValue.day == day.isoformat()))}
-    shown = []
-    for metric in metrics(session):
-        value = values.get(metric.id)
-        shown.append(MetricToday(metric, value, format_value(metric, value),
-                                 format_value(metric, metric.target) if metric.target is not None
-                                 else "", meets(metric, value)))
+    shown = [_metric_today(metric, values.get(metric.id)) for metric in metrics(session)]
     day_rows = session.exec(select(PlanItem).where(
         PlanItem.user_id == actor.id, PlanItem.kind == "day", PlanItem.period == day.isoformat())
         .order_by(col(PlanItem.first_day), col(PlanItem.position))).all()
@@ -743,15 +731,31 @@ def day_page(session: Session, actor: Actor, day: date | None = None, *,
     month_days = session.exec(select(PlanItem).where(
         PlanItem.user_id == actor.id, PlanItem.kind == "day",
         col(PlanItem.period).startswith(day.isoformat()[:7]))).all()
-    log = session.exec(select(DailyLog).where(DailyLog.user_id == actor.id,
-                                              DailyLog.day == day.isoformat())).first()
-    reflection = _reflection(log) if log else Reflection("", "", "", None, 0)
     return DayPage(
         day=day, metrics=shown, notes=notes(session, actor, day),
         plans=[_plan(r, day) for r in day_rows],
         month_plans=[_plan(r, day) for r in month_rows], day_tally=_tally(day_rows),
         month_tally=_month_tally(month_days), reminders=open_reminders(session, actor),
-        reflection=reflection, activity=activity(session, actor, day, zone))
+        reflection=reflection(session, actor, day), activity=activity(session, actor, day, zone))
+
+
+def _metric_today(metric: Metric, value: float | None) -> MetricToday:
+    return MetricToday(metric, value, format_value(metric, value),
+                       format_value(metric, metric.target) if metric.target is not None else "",
+                       meets(metric, value))
+
+
+def metric_today(session: Session, actor: Actor, key: str, day: date) -> MetricToday:
+    """One metric's value on the actor's ``day`` against its target."""
+    row = _metric_by_key(session, key)
+    stored = _value_row(session, actor, day, row)
+    return _metric_today(_metric(row), stored.value if stored else None)
+
+
+def reflection(session: Session, actor: Actor, day: date) -> Reflection:
+    """The actor's reflection on ``day`` (empty, version 0, before one is kept)."""
+    log = _log(session, actor, day)
+    return _reflection(log) if log else Reflection("", "", "", None, 0)
 
 
 # ── trends and the lead's view ─────────────────────────────────────────────

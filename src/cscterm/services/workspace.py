@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cscterm.config import Config
 from cscterm.db.engine import Database
-from cscterm.db.models import Meta
+from cscterm.db.tables.core import Meta
 from cscterm.services.users import Actor, identify
 
 

@@ -43,7 +43,7 @@ OVERALL_STYLE = {"normal": "$success", "busy": "$warning", "incident": "$error"}
 def clock() -> datetime:
     """The current instant (UTC). Screens read the time through here, so a
     test can stop the clock by replacing this function."""
-    from cscterm.db.models import utcnow
+    from cscterm.db.tables.core import utcnow
 
     return utcnow()
 
@@ -578,9 +578,9 @@ class HandoverScreen(Screen[None]):
 
 def _open_reminders(session: object, actor: object, now: datetime) -> list[ReminderView]:
     """The writer's work-log reminders still open before the shift ends."""
-    from cscterm.services import handover, worklog
+    from cscterm.services import shifts, worklog
 
-    end = handover.slot_at(session, actor.team, now).end  # type: ignore[arg-type, attr-defined]
+    end = shifts.slot_at(session, actor.team, now).end  # type: ignore[arg-type, attr-defined]
     return worklog.open_reminders(session, actor, until=end)  # type: ignore[arg-type]
 
 

@@ -58,7 +58,7 @@ SECTIONS = ("returned", "drafts", "waiting", "claimed", "sent", "resolved")
 def clock() -> datetime:
     """The current instant (UTC). Screens read the time through here, so a
     test can stop the clock by replacing this function."""
-    from cscterm.db.models import utcnow
+    from cscterm.db.tables.core import utcnow
 
     return utcnow()
 

@@ -44,7 +44,7 @@ PARTS = ("business", "teamwork", "learnings")
 def clock() -> datetime:
     """The current instant (UTC). Screens read the time through here, so a
     test can stop the clock by replacing this function."""
-    from cscterm.db.models import utcnow
+    from cscterm.db.tables.core import utcnow
 
     return utcnow()
 
@@ -580,8 +580,7 @@ class WorkLogScreen(Screen[None]):
 
             ws = self.ws
             with ws.session() as session:
-                reflection = worklog.day_page(session, ws.actor, day, now=self.now(),
-                                              carry=False).reflection
+                reflection = worklog.reflection(session, ws.actor, day)
         self.app.call_from_thread(
             self.app.push_screen, ReflectionEditor(day, reflection, draft=payload,
                                                    now=self.fixed_now))
@@ -651,7 +650,7 @@ def _unsaved_reflection(session: Any, actor: Any, drafts: Any, worklog: Any
     for draft in drafts.pending(session, actor, DRAFT_KIND):
         try:
             day = date.fromisoformat(draft.ref)
-            stored = worklog.day_page(session, actor, day, carry=False).reflection
+            stored = worklog.reflection(session, actor, day)
         except (DomainError, ValueError):
             drafts.discard(session, actor, DRAFT_KIND, draft.ref)
             continue
