@@ -1,11 +1,12 @@
 """``cscterm log "…"`` (a quick note from the shell) against importing SQLModel.
 
-    uv run python benchmarks/log_cli.py [--rounds 15] [--db PATH]
+    uv run python benchmarks/log_cli.py [--rounds 15] [--db PATH] [--worklog]
 
 Writing a note from the shell should cost little more than the stack's
 floor: the Python start-up plus ``import sqlmodel``. The script builds a
 database first (schema and starter library, so no run pays for creating
-them), then runs, alternately, after one warm-up each:
+them; ``--db``, default benchmarks/out/log-cli.db, is made afresh), then
+runs, alternately, after one warm-up each:
 
 * ``.venv/bin/cscterm --db DB --user bench-lead log "…"``;
 * ``.venv/bin/python -c "import sqlmodel"``;
@@ -16,12 +17,22 @@ each as a subprocess, timing wall-clock time, and prints both medians and
 their ratio against the target: ≤ 1.2× the floor. The exit code is 1 if the
 target is missed. Afterwards the modules the log path imports that the floor
 does not are listed, so a heavy import that slipped in is easy to find.
+
+With ``--worklog`` (as ``run_all.py`` runs it) the note goes into a
+realistically large log instead: a fresh copy
+(benchmarks/out/log-cli-worklog.db) of the five-year work-log database of
+worklog_generate.py (built first if needed; ``CSCTERM_BENCH_WORKLOG_DB``),
+whose first user bench-lead has five years of days. ``--db`` naming a
+database that generator built is copied the same way: the benchmark
+database itself is never written to.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -82,18 +93,53 @@ def extra_modules(db: Path) -> list[str]:
     return sorted({name.split(".")[0] for name in extra if not name[0].isdigit()})
 
 
+WORKLOG_COPY = OUT / "log-cli-worklog.db"
+
+
+def copy_worklog(source: Path, copy: Path = WORKLOG_COPY) -> Path:
+    """A fresh copy of a work-log benchmark database (notes go into the copy)."""
+    conn = sqlite3.connect(source)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
+    finally:
+        conn.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, copy)
+    return copy
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--db", type=Path, default=OUT / "log-cli.db")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to build afresh (default benchmarks/out/log-cli.db); one built by "
+                             "worklog_generate.py is copied instead")
+    parser.add_argument("--worklog", action="store_true",
+                        help="write into a copy of the five-year work-log database (built if needed)")
     args = parser.parse_args()
-    return 0 if run(rounds=args.rounds, db=args.db) else 1
+    return 0 if run(rounds=args.rounds, db=args.db, worklog=args.worklog) else 1
 
 
-def run(*, rounds: int = 15, db: Path = OUT / "log-cli.db") -> bool:
+def run(*, rounds: int = 15, db: Path | None = None, worklog: bool = False) -> bool:
     """Time the quick-capture command against the ORM's import; True if met."""
-    db = db.resolve()
-    build(db)
+    import worklog_generate
+
+    if worklog or (db is not None and worklog_generate.marker_of(db.resolve())):
+        source = worklog_generate.generate(db.resolve() if db is not None else worklog_generate.db_path(None))
+        t0 = time.perf_counter()
+        db = copy_worklog(source)
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            notes, days = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM log_note), (SELECT COUNT(*) FROM daily_log)").fetchone()
+        finally:
+            conn.close()
+        say(f"log-cli: a copy of {source.name} ({db.stat().st_size / 2**20:.0f} MiB, {notes:,} notes, "
+            f"{days:,} daily logs) in {time.perf_counter() - t0:.1f} s; the notes go into the copy")
+    else:
+        db = (db or OUT / "log-cli.db").resolve()
+        build(db)
     log_cmd = [str(VENV_BIN / "cscterm"), "--db", str(db), "log", NOTE]
     floor_cmd = [str(VENV_BIN / "python"), "-c", "import sqlmodel"]
     models_cmd = [str(VENV_BIN / "python"), "-c", "import sqlmodel, cscterm.db.models"]

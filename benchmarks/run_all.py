@@ -1,11 +1,12 @@
 """Generate the 100k library if needed, run every benchmark, print the tables.
 
-    uv run python benchmarks/run_all.py [--db PATH] [--quick] [--only search,startup,keystroke,handover,transfer,logcli]
+    uv run python benchmarks/run_all.py [--db PATH] [--quick] [--only search,startup,keystroke,handover,transfer,worklog,logcli]
 
-Takes about 12–14 minutes on two cores (the first run adds ~5 minutes to build
+Takes about 14–16 minutes on two cores (the first run adds ~6 minutes to build
 the databases: the 100k library, the handover history the handover benchmark
-uses and the transfer history the transfer benchmark uses). --quick runs fewer
-queries and rounds (about 5–6 minutes) for a smoke check. A summary is also
+uses, the transfer history the transfer benchmark uses and the five-year work
+log the worklog and logcli benchmarks use). --quick runs fewer queries and
+rounds (about 6–7 minutes) for a smoke check. A summary is also
 written to benchmarks/out/last-run.json. The exit code is 1 if any target was
 missed.
 """
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import OUT, db_path, say, table  # noqa: E402
 
-BENCHMARKS = ("search", "startup", "keystroke", "handover", "transfer", "logcli")
+BENCHMARKS = ("search", "startup", "keystroke", "handover", "transfer", "worklog", "logcli")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     path = db_path(args.db)
     import generate
 
-    if set(chosen) - {"handover", "transfer", "logcli"}:  # these build databases of their own
+    if set(chosen) - {"handover", "transfer", "worklog", "logcli"}:  # these build databases of their own
         generate.generate(path)
     outcome: dict[str, object] = {}
     timings: dict[str, float] = {}
@@ -84,12 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         outcome["transfer"] = transfer.run(n=60 if args.quick else 200, budget=8 if args.quick else 20,
                                            base_n=5 if args.quick else 10, exports=1 if args.quick else 3)
         timings["transfer"] = time.perf_counter() - t0
+    if "worklog" in chosen:
+        import worklog
+
+        say("\n═══ personal daily work log (工作日报) ═══")
+        t0 = time.perf_counter()
+        outcome["worklog"] = worklog.run(n=60 if args.quick else 200, budget=6 if args.quick else 15,
+                                         base_n=5 if args.quick else 10, exports=1 if args.quick else 3)
+        timings["worklog"] = time.perf_counter() - t0
     if "logcli" in chosen:
         import log_cli
 
-        say("\n═══ cscterm log: quick capture from the shell ═══")
+        say("\n═══ cscterm log: quick capture from the shell (into the five-year work log) ═══")
         t0 = time.perf_counter()
-        outcome["logcli"] = log_cli.run(rounds=5 if args.quick else 15)
+        outcome["logcli"] = log_cli.run(rounds=5 if args.quick else 15, worklog=True)
         timings["logcli"] = time.perf_counter() - t0
 
     total = time.perf_counter() - started
