@@ -797,23 +797,32 @@ def team_days(session: Session, actor: Actor, *, first: date, last: date,
     if last < first:
         raise Invalid("err.invalid.date_range", first=first.isoformat(), last=last.isoformat())
     team = team or actor.team
-    logs = session.exec(select(DailyLog, User).join(User, col(User.id) == col(DailyLog.user_id))
-                        .where(DailyLog.team == team, col(DailyLog.submitted_at).is_not(None),
-                               col(DailyLog.day) >= first.isoformat(),
-                               col(DailyLog.day) <= last.isoformat())
-                        .order_by(col(DailyLog.day), col(User.login)).limit(2000)).all()
+    # Columns, not ORM objects: a month of a team is a few hundred days and
+    # over a thousand values, and building objects for them was most of the time.
+    logs = session.exec(
+        select(DailyLog.user_id, DailyLog.day, User.login, User.display_name,
+               DailyLog.business, DailyLog.teamwork, DailyLog.learnings,
+               DailyLog.submitted_at, DailyLog.version)
+        .join(User, col(User.id) == col(DailyLog.user_id))
+        .where(DailyLog.team == team, col(DailyLog.submitted_at).is_not(None),
+               col(DailyLog.day) >= first.isoformat(), col(DailyLog.day) <= last.isoformat())
+        .order_by(col(DailyLog.day), col(User.login)).limit(2000)).all()
     keys = {m.id: m.key for m in metrics(session)}
     values: dict[tuple[int, str], dict[str, float]] = {}
     if logs:
-        users = {log.user_id for log, _ in logs}
-        for v in session.exec(select(MetricValue).where(
-                col(MetricValue.user_id).in_(users), col(MetricValue.day) >= first.isoformat(),
-                col(MetricValue.day) <= last.isoformat())):
-            if v.metric_id in keys:
-                values.setdefault((v.user_id, v.day), {})[keys[v.metric_id]] = v.value
-    return [TeamDay(user.login, user.display_name or user.login, date.fromisoformat(log.day),
-                    values.get((log.user_id, log.day), {}), _reflection(log))
-            for log, user in logs]
+        users = {row[0] for row in logs}
+        for user_id, day, metric_id, value in session.exec(
+                select(MetricValue.user_id, MetricValue.day, MetricValue.metric_id,
+                       MetricValue.value)
+                .where(col(MetricValue.user_id).in_(users),
+                       col(MetricValue.day) >= first.isoformat(),
+                       col(MetricValue.day) <= last.isoformat())):
+            if metric_id in keys:
+                values.setdefault((user_id, day), {})[keys[metric_id]] = value
+    return [TeamDay(login, name or login, date.fromisoformat(day), values.get((user_id, day), {}),
+                    Reflection(business, teamwork, learnings, submitted_at, version))
+            for user_id, day, login, name, business, teamwork, learnings, submitted_at, version
+            in logs]
 
 
 # ── export ─────────────────────────────────────────────────────────────────
