@@ -1,11 +1,15 @@
-"""Shared bits of the benchmarks: paths, the benchmark user, percentiles, tables."""
+"""Shared bits of the benchmarks: paths, the benchmark user, database files,
+the app's language, percentiles, tables."""
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -24,8 +28,40 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 STARTUP_TOOL = Path(os.environ.get("CSCTERM_STARTUP_TOOL", REPO.parent / "shared" / "tools" / "startup.py"))
 
 
-def db_path(argv_value: str | None) -> Path:
-    return Path(argv_value or os.environ.get("CSCTERM_BENCH_DB") or DEFAULT_DB).resolve()
+def db_path(argv_value: str | None, env: str = "CSCTERM_BENCH_DB", default: Path = DEFAULT_DB) -> Path:
+    """The database named on the command line, else in the environment variable ``env``, else ``default``."""
+    return Path(argv_value or os.environ.get(env) or default).resolve()
+
+
+def remove_db(path: Path) -> None:
+    """The SQLite database at ``path`` deleted, with its WAL, shared-memory and journal files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def copy_db(source: Path, copy: Path) -> None:
+    """A copy of ``source`` at ``copy`` (any database there removed first), with
+    everything in ``source``'s WAL checkpointed into the file before it is copied."""
+    conn = sqlite3.connect(source)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
+    finally:
+        conn.close()
+    remove_db(copy)
+    shutil.copyfile(source, copy)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """The app's language set to ``code`` for the block, and put back after it."""
+    from cscterm.i18n import get_language, set_language
+
+    before = get_language()
+    set_language(code)
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

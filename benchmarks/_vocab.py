@@ -5,7 +5,9 @@ has its category leaves, the situations customers are in, the words they use,
 the moves an agent makes (script titles), reply sentences with placeholders,
 tags, reasons, concerns and "never" notes. Titles and bodies are combined from
 these pools, so the text repeats the way a real library does (many scripts say
-"订单{{order_no}}" and "亲") while every scenario stays distinct.
+"订单{{order_no}}" and "亲") while every scenario stays distinct. The products,
+people's names and cities serve the handover, transfer and work-log
+generators too.
 """
 
 from __future__ import annotations
@@ -369,3 +371,10 @@ EN_PRODUCTS = ("jacket", "headphones", "air fryer", "sneakers", "coffee maker", 
                "desk lamp", "suitcase", "blender")
 
 ENGLISH_SHARE = 0.10
+
+# People's names (surname + given name) and cities.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
+GIVEN = ("小红", "晓明", "丽娟", "志强", "秀英", "海燕", "建国", "雪梅", "子涵", "浩然", "思雨", "欣怡",
+         "梓萱", "一鸣", "佳怡", "俊杰", "文静", "雨桐", "天宇", "婷婷", "嘉豪", "诗琪", "宇航", "梦瑶")
+CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "郑州", "长沙", "乌鲁木齐",
+          "拉萨", "哈尔滨", "昆明", "南宁", "沈阳", "厦门", "青岛")

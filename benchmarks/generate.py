@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import time
 from datetime import datetime, timedelta
@@ -28,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DISPLAY_NAME, LOGIN, db_path, say  # noqa: E402
+from _build import stored_marker  # noqa: E402
+from _common import DISPLAY_NAME, LOGIN, db_path, remove_db, say  # noqa: E402
 from _vocab import (  # noqa: E402
     CLOSERS, CONTEXTS, DOMAINS_EN, DOMAINS_ZH, EN_CLOSERS, EN_OPENERS, EN_PRODUCTS, ENGLISH_SHARE,
     OPENERS, PRODUCTS, STYLES,
@@ -56,18 +56,8 @@ def _marker(total: int, seed: int) -> str:
 
 def is_current(path: Path, total: int = TOTAL_SCRIPTS, seed: int = SEED) -> bool:
     """True if ``path`` holds a finished database built with these parameters."""
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            marker = conn.execute("SELECT value FROM meta WHERE key = 'bench_generated'").fetchone()
-            count = conn.execute("SELECT COUNT(*) FROM script").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return marker is not None and marker[0] == _marker(total, seed) and count == total
+    found = stored_marker(path, "bench_generated", ("script",))
+    return found is not None and found[0] == _marker(total, seed) and found[1]["script"] == total
 
 
 class _Keys:
@@ -146,8 +136,7 @@ def generate(path: Path, *, total: int = TOTAL_SCRIPTS, seed: int = SEED, force:
     if not force and is_current(path, total, seed):
         say(f"generate: reusing {path} ({total:,} scripts)")
         return path
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_db(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 

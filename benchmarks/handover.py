@@ -39,11 +39,9 @@ costs (``handover.waiting_ids`` in a fresh unit of work).
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import resource
-import sqlite3
 import sys
 import threading
 import time
@@ -53,24 +51,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _build import stamp as _stamp  # noqa: E402
 from _common import LOGIN, percentile, say, table  # noqa: E402
+from _measure import (WARM_UP, Kind, Plans, bench_args, bench_parser, full_scans, measure, people,  # noqa: E402
+                      print_scans, print_table, recording, verdict)
 from handover_generate import NOW, TEAMS, ZONE, db_path  # noqa: E402
 
 SEED = 11
 TARGET_MS = 100.0  # p95, inbox and lead queue
 IDLE_TARGET = 1.0  # % of one core
-MIN_N = 30
-WARM_UP = 5
 INBOX_TEAMS = (0, 5, 11, 1, 19)  # waiting ×2, to a person, to a lead, a draft, quiet (English)
 LIMIT = 200  # the service's list limit
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_SELECT_LIST = re.compile(r"^SELECT (?:DISTINCT )?(.{60,}?) FROM ", re.S)
-_IN_LIST = re.compile(r"\((?:\?, )+\?\)")
-_BIG_TABLES = ("handover_item", "handover_comment", "handover ")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+_SELECT_LIST = re.compile(r"^SELECT (?:DISTINCT )?(.{60,}?) FROM ", re.S)  # the plans' shortened select lists
+_BIG_TABLES = ("handover_item", "handover_comment", "handover")
 
 
 def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -139,13 +133,6 @@ def _escape(value: str) -> str:
 # ── the work ────────────────────────────────────────────────────────────────
 
 
-class Kind:
-    def __init__(self, key: str, label: str, target: float | None) -> None:
-        self.key, self.label, self.target = key, label, target
-        self.ours: list[Callable[[], int]] = []
-        self.base: list[Callable[[], int]] = []
-
-
 def _raw(db, statements: tuple[str, ...], params: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
@@ -161,17 +148,15 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
     from sqlalchemy import text
 
     from cscterm.services import handover
-    from cscterm.services.users import identify
 
     rng = random.Random(seed)
+    actors = {actor.login: actor for actor in people(db)}
+    lead = actors[LOGIN]
+    by_team: dict[str, list] = {}
+    for actor in actors.values():
+        by_team.setdefault(actor.team, []).append(actor)
     with db.session() as session:
         conn = session.connection()
-        users = conn.exec_driver_sql("SELECT login, team FROM user ORDER BY id").fetchall()
-        actors = {login: identify(session, login) for login, _ in users}
-        lead = actors[LOGIN]
-        by_team: dict[str, list] = {}
-        for actor in actors.values():
-            by_team.setdefault(actor.team, []).append(actor)
         max_note = conn.exec_driver_sql("SELECT MAX(id) FROM handover").scalar_one()
         picks = rng.sample(range(1, max_note + 1), k=min(max_note, 3 * n + 60))
         marks = ", ".join("?" * len(picks))
@@ -188,9 +173,9 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
 
     # inbox
     kind = Kind("inbox", "inbox", TARGET_MS)
-    people = [a for t in INBOX_TEAMS for a in by_team[TEAMS[t]]]
+    inbox_people = [a for t in INBOX_TEAMS for a in by_team[TEAMS[t]]]
     for i in range(n + WARM_UP):
-        actor = people[i % len(people)]
+        actor = inbox_people[i % len(inbox_people)]
 
         def ours(actor=actor) -> int:  # type: ignore[no-untyped-def]
             with db.session() as session:
@@ -200,8 +185,7 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
 
         params = {"me": actor.id, "team": actor.team, "behind": _stamp(NOW - handover.INBOX_BEHIND),
                   "ahead": _stamp(NOW + handover.INBOX_AHEAD)}
-        kind.ours.append(ours)
-        kind.base.append(lambda params=params: _raw(db, INBOX_NAIVE, params))
+        kind.add(ours, lambda params=params: _raw(db, INBOX_NAIVE, params))
     kinds.append(kind)
 
     # lead queue: 1, 7, 31 days; every team, then one team
@@ -226,8 +210,7 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
                           "cut": _stamp(NOW - handover.DEFAULT_ACK_GRACE),
                           "grace": int(handover.DEFAULT_ACK_GRACE.total_seconds())}
                 statements = _queue_naive(scoped)
-                kind.ours.append(ours)
-                kind.base.append(lambda params=params, statements=statements: _raw(db, statements, params))
+                kind.add(ours, lambda params=params, statements=statements: _raw(db, statements, params))
             kinds.append(kind)
 
     # opening a note
@@ -240,8 +223,7 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
                 view = handover.get_handover(session, reader, note_id)
             return 1 + len(view.items) + sum(len(i.comments) for i in view.items)
 
-        kind.ours.append(ours)
-        kind.base.append(lambda note_id=note_id: _raw(db, OPEN_NAIVE, {"id": note_id}))
+        kind.add(ours, lambda note_id=note_id: _raw(db, OPEN_NAIVE, {"id": note_id}))
     kinds.append(kind)
 
     # history search
@@ -280,89 +262,22 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
                 with db.session() as session:
                     return len(session.execute(sql, params).all())
 
-            kind.ours.append(ours)
-            kind.base.append(base)
+            kind.add(ours, base)
         kinds.append(kind)
     return kinds
 
 
-def measure(kind: Kind, n: int, budget: float, base_n: int) -> dict:
-    for call in kind.ours[-WARM_UP:]:  # warm-up: calls not measured below
-        call()
-    kind.base[-1]()
-    mine, base, hits = [], [], []
-    started = time.perf_counter()
-    calls = list(zip(kind.ours, kind.base))[: max(0, len(kind.ours) - WARM_UP)][:n]
-    for i, (ours, baseline) in enumerate(calls):
-        if i >= MIN_N and time.perf_counter() - started > budget:
-            break
-        order = (0, 1) if i % 2 == 0 else (1, 0)
-        for which in order:
-            if which == 1 and i >= base_n:
-                continue
-            t0 = time.perf_counter_ns()
-            if which == 0:
-                hits.append(ours())
-                mine.append((time.perf_counter_ns() - t0) / 1e6)
-            else:
-                baseline()
-                base.append((time.perf_counter_ns() - t0) / 1e6)
-    p95, b95 = percentile(mine, 95), percentile(base, 95)
-    return {
-        "kind": kind.key, "label": kind.label, "n": len(mine), "base_n": len(base),
-        "rows": sum(hits) / max(1, len(hits)),
-        "p50": percentile(mine, 50), "p95": p95, "p99": percentile(mine, 99),
-        "b50": percentile(base, 50), "b95": b95, "target": kind.target,
-        "ok": kind.target is None or p95 <= kind.target,
-        "seconds": time.perf_counter() - started,
-    }
-
-
-def print_table(results: list[dict]) -> None:
-    rows = [
-        (r["label"], r["n"], f"{r['rows']:.0f}", r["p50"], r["p95"], r["p99"], r["base_n"], r["b50"], r["b95"],
-         f"{r['p95'] / r['b95']:.3f}x" if r["b95"] else "-",
-         f"<= {r['target']:.0f}" if r["target"] else "-",
-         ("pass" if r["ok"] else "FAIL") if r["target"] else "info")
-        for r in results
-    ]
-    say(table(("kind", "n", "rows", "p50 ms", "p95 ms", "p99 ms", "base n", "naive p50", "naive p95",
-               "p95 ours/naive", "target p95 ms", "result"), rows))
-
-
-def full_scans(db) -> None:  # type: ignore[no-untyped-def]
-    """What one pass over each big table costs here, for scale."""
-    statements = (
-        ("SELECT count(*) FROM handover_item", "count(*) handover_item (SQLite counts a small index)"),
-        ("SELECT count(*) FROM handover_item NOT INDEXED WHERE situation != ''", "scan of handover_item rows"),
-        ("SELECT count(*) FROM handover NOT INDEXED WHERE summary != ''", "scan of handover rows"),
-        ("SELECT count(*) FROM handover_comment NOT INDEXED WHERE body != ''", "scan of handover_comment rows"),
-    )
-    rows = []
-    with db.engine.connect() as conn:
-        for sql, label in statements:
-            times = []
-            for _ in range(5):
-                t0 = time.perf_counter_ns()
-                count = conn.exec_driver_sql(sql).scalar_one()
-                times.append((time.perf_counter_ns() - t0) / 1e6)
-            rows.append((label, count, percentile(times, 50)))
-    say(table(("one full pass (reference)", "rows", "p50 ms"), rows))
-
-
+FULL_SCANS = (  # what one pass over each big table costs here, for scale
+    ("SELECT count(*) FROM handover_item", "count(*) handover_item (SQLite counts a small index)"),
+    ("SELECT count(*) FROM handover_item NOT INDEXED WHERE situation != ''", "scan of handover_item rows"),
+    ("SELECT count(*) FROM handover NOT INDEXED WHERE summary != ''", "scan of handover rows"),
+    ("SELECT count(*) FROM handover_comment NOT INDEXED WHERE body != ''", "scan of handover_comment rows"),
+)
 # ── query plans ─────────────────────────────────────────────────────────────
-
-
-def _shape(statement: str) -> str:
-    flat = " ".join(statement.split())
-    flat = _SELECT_LIST.sub(lambda m: m[0].replace(m[1], "…"), flat, count=1)
-    return _IN_LIST.sub("(?, …)", flat)
 
 
 def explain(db, path: Path) -> list[str]:  # type: ignore[no-untyped-def]
     """EXPLAIN QUERY PLAN of what the service runs; returns the full scans found."""
-    from sqlalchemy import event
-
     from cscterm.services import handover
     from cscterm.services.users import identify
 
@@ -383,53 +298,15 @@ def explain(db, path: Path) -> list[str]:  # type: ignore[no-untyped-def]
         ("open a note", lambda s: handover.get_handover(s, agent, note_id)),
         ("history search '退款' (agent)", lambda s: handover.search_history(s, agent, "退款")),
     ]
-    replay = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    scans: list[str] = []
-    log: list[tuple[str, object]] = []
-
-    def before(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
-        log.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with Plans(path, _BIG_TABLES, bare=False, verbs=("SELECT",), width=4, rest=": ORM rows, views, names",
+               select_list=_SELECT_LIST) as plans, recording(db.engine) as log:
         for label, call in calls:
             log.clear()
             t0 = time.perf_counter_ns()
             with db.session() as session:
                 call(session)
-            call_ms = (time.perf_counter_ns() - t0) / 1e6
-            statements = list(log)
-            lines: list[str] = []
-            sql_ms = 0.0
-            seen: set[str] = set()
-            for statement, params in statements:
-                shape = _shape(statement)
-                if shape in seen or not statement.lstrip().upper().startswith("SELECT"):
-                    continue
-                seen.add(shape)
-                times = []
-                for _ in range(3):
-                    t0 = time.perf_counter_ns()
-                    found = len(replay.execute(statement, params or ()).fetchall())
-                    times.append((time.perf_counter_ns() - t0) / 1e6)
-                plan = [row[-1] for row in replay.execute("EXPLAIN QUERY PLAN " + statement, params or ())]
-                flagged = [p for p in plan if p.startswith("SCAN ") and "VIRTUAL TABLE" not in p
-                           and any(p[5:].startswith(t) or p[5:] == t.strip() for t in _BIG_TABLES)]
-                mark = "  ⚠ FULL SCAN" if flagged else ""
-                sql_ms += min(times)
-                lines.append(f"{min(times):8.2f} ms {found:4d} rows  {shape[:170]}{mark}")
-                lines += [f"{'':24}{line}" for line in plan]
-                if flagged:
-                    scans.append(f"{label}: {shape[:120]} → {'; '.join(flagged)} ({min(times):.1f} ms)")
-            say(f"\n── {label}: {len(statements)} statements; the call took {call_ms:.1f} ms, its distinct "
-                f"SELECTs replayed alone {sql_ms:.1f} ms ({100 * sql_ms / call_ms:.0f}%; the rest is Python: "
-                f"ORM rows, views, names) ──")
-            for line in lines:
-                say(line)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        replay.close()
-    return scans
+            plans.call(label, (time.perf_counter_ns() - t0) / 1e6, list(log))
+    return plans.scans
 
 
 # ── the live inbox while nothing happens ───────────────────────────────────
@@ -546,25 +423,18 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 20.0, base_n:
     started = time.perf_counter()
     results = []
     for kind in kinds:
-        results.append(measure(kind, n, budget, base_n))
+        results.append(measure(kind, n, budget, base_n, cpu=False, wall_budget=True))
     say(f"(measured in {time.perf_counter() - started:.0f} s)\n")
-    print_table(results)
+    print_table(results, baseline="naive", cpu=False)
     say("naive: the same list queries hand-written with NOT INDEXED (each a full scan of its table), raw rows, "
         "no views;\n       open a note: the note by id, its items and comments by NOT INDEXED scans;\n"
         "       history search: LIKE '%q%' over the notes' and items' text, newest first, LIMIT 50 "
         "(team-scoped for agents)\n")
-    full_scans(db)
+    full_scans(db, FULL_SCANS, repeat=5)
 
-    scans: list[str] = []
     if explain_plans:
         say("\n═══ query plans (each statement replayed alone on a read-only connection) ═══")
-        scans = explain(db, path)
-        if scans:
-            say("\nfull scans of a handover table:")
-            for line in scans:
-                say(f"  {line}")
-        else:
-            say("\nno statement scans a whole handover table")
+        print_scans(explain(db, path), "full scans of a handover table", "no statement scans a whole handover table")
 
     say(f"\n═══ live inbox idle: PRAGMA data_version once a second for {idle:.0f} s, nothing changing ═══")
     quiet = idle_cost(db, idle)
@@ -579,23 +449,14 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 20.0, base_n:
                "notes waiting"), [(change["changes"], change["detected"], change["delay_max"],
                                    change["wall50"], change["wall_max"], change["cpu50"], change["waiting"])]))
     db.dispose()
-    ok = all(r["ok"] for r in results) and quiet["ok"]
-    say(f"\nhandover: targets {'met' if ok else 'MISSED'}")
-    return ok
+    return verdict("handover", all(r["ok"] for r in results) and quiet["ok"])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("db", nargs="?", help="database (default benchmarks/out/cscterm-handover.db)")
-    parser.add_argument("--n", type=int, default=200, help="measured calls per kind (default 200)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help=f"seconds per kind; stop early (after at least {MIN_N}) when over it")
-    parser.add_argument("--base-n", type=int, default=40, help="naive baseline calls per kind (default 40)")
+    parser = bench_parser(__doc__, "cscterm-handover.db", budget=20.0, base_n=40, baseline="naive",
+                          wall_budget=True)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle polling (default 20)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
-                        help="print the query plans (default on)")
-    args = parser.parse_args(argv)
+    args = bench_args(parser, argv, SEED)
     ok = run(db_path(args.db), n=args.n, budget=args.budget, base_n=args.base_n, idle=args.idle,
              explain_plans=args.explain, seed=args.seed)
     return 0 if ok else 1

@@ -34,24 +34,24 @@ database. A database built with the same parameters and row counts is reused.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import sqlite3
 import sys
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DISPLAY_NAME, LOGIN, OUT, say  # noqa: E402
-from _vocab import EN_PRODUCTS, PRODUCTS  # noqa: E402
+import _common  # noqa: E402
+from _build import (ZONE, bench_lead, bulk, check_keys, count_rows, full_name, generator_main,  # noqa: E402
+                    insert_sql, reusable, seal, stored_marker)
+from _build import stamp as _stamp  # noqa: E402
+from _common import OUT, say  # noqa: E402
+from _vocab import CITIES, EN_PRODUCTS, PRODUCTS, SURNAMES  # noqa: E402
 
 GENERATOR_VERSION = 1
 SEED = 20261120
 DEFAULT_DB = OUT / "cscterm-handover.db"
-ZONE = timezone(timedelta(hours=8), "CST")  # Asia/Shanghai: no daylight saving
 NOW = datetime(2026, 11, 20, 10, 30, tzinfo=ZONE).astimezone(UTC)
 DAYS = 3 * 365 + 1
 FIRST_DAY = NOW.astimezone(ZONE).date() - timedelta(days=DAYS - 1)
@@ -71,12 +71,7 @@ UNACKED_NOW = {0: None, 3: None, 5: "a", 8: None, 11: "lead", 14: None, 17: None
 UNACKED_PREV = {0, 8}  # and yesterday's late-shift note too
 DRAFT_TEAMS = {1, 2, 4, 6, 9, 12, 15, 18}  # the early shift has started its note
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-GIVEN = ("小红", "晓明", "丽娟", "志强", "秀英", "海燕", "建国", "雪梅", "子涵", "浩然", "思雨", "欣怡",
-         "梓萱", "一鸣", "佳怡", "俊杰", "文静", "雨桐", "天宇", "婷婷", "嘉豪", "诗琪", "宇航", "梦瑶")
 CARRIERS = ("顺丰", "中通", "圆通", "韵达", "申通", "京东物流", "邮政EMS", "极兔")
-CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "郑州", "长沙", "乌鲁木齐",
-          "拉萨", "哈尔滨", "昆明", "南宁", "沈阳", "厦门", "青岛")
 WAREHOUSES = ("嘉兴仓", "东莞仓", "天津仓", "成都仓", "武汉仓", "沈阳仓")
 SYSTEMS = ("工单系统", "退款后台", "千牛", "呼叫中心", "知识库", "CRM", "订单中心")
 
@@ -135,35 +130,19 @@ EN_ACTIONS = ("Call back before {hh}:{mm} with an update", "Chase the warehouse 
 EN_RESULTS = ("customer accepted a voucher", "refund arrived", "replacement tracking sent", "issue solved")
 
 
-def _stamp(moment: datetime) -> str:
-    """As SQLAlchemy stores a DateTime in SQLite (naive UTC text)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def _marker(seed: int, notes: int, items: int) -> str:
     return f"v{GENERATOR_VERSION}:teams={len(TEAMS)}:days={DAYS}:seed={seed}:notes={notes}:items={items}"
 
 
 def db_path(value: str | None) -> Path:
-    return Path(value or os.environ.get("CSCTERM_BENCH_HANDOVER_DB") or DEFAULT_DB).resolve()
+    return _common.db_path(value, "CSCTERM_BENCH_HANDOVER_DB", DEFAULT_DB)
 
 
 def is_current(path: Path, seed: int = SEED) -> bool:
     """True if ``path`` holds a finished database built with these parameters
     and still has the row counts it was built with."""
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            marker = conn.execute("SELECT value FROM meta WHERE key = 'bench_handover'").fetchone()
-            notes = conn.execute("SELECT COUNT(*) FROM handover").fetchone()[0]
-            items = conn.execute("SELECT COUNT(*) FROM handover_item").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return marker is not None and marker[0] == _marker(seed, notes, items)
+    found = stored_marker(path, "bench_handover", ("handover", "handover_item"))
+    return found is not None and found[0] == _marker(seed, found[1]["handover"], found[1]["handover_item"])
 
 
 # ── slots ───────────────────────────────────────────────────────────────────
@@ -208,7 +187,7 @@ class _Text:
             mm=rng.choice(("00", "30")), amount=rng.choice((5, 10, 20, 30, 50, 100)),
             p=rng.choice(EN_PRODUCTS if english else PRODUCTS), carrier=rng.choice(CARRIERS),
             city=rng.choice(CITIES), wh=rng.choice(WAREHOUSES), sys=rng.choice(SYSTEMS),
-            name=rng.choice(SURNAMES) + rng.choice(GIVEN), surname=rng.choice(SURNAMES),
+            name=full_name(rng), surname=rng.choice(SURNAMES),
             title=rng.choice(("先生", "女士")), prob=rng.choice(PROBLEMS).replace("{k}", "3"),
             shift="", flow="", res="", ref="", watch="",
         )
@@ -293,10 +272,6 @@ ITEM_COLUMNS = ("id", "handover_id", "team", "position", "reference", "situation
                 "closed_at", "closed_by", "version", "updated_at", "updated_by")
 COMMENT_COLUMNS = ("item_id", "author_id", "kind", "body", "created_at")
 _TIME_COLUMNS = {"due_at", "closed_at", "updated_at"}
-
-
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _item_row(item: dict) -> tuple:
@@ -536,8 +511,7 @@ def _users(db) -> list[list[int]]:  # type: ignore[no-untyped-def]
     members: list[list[int]] = []
     updates = []
     with db.session() as session:
-        lead = identify(session, LOGIN, DISPLAY_NAME)
-        assert lead.role == "lead", "the benchmark user must be the database's first user"
+        lead = bench_lead(session)
         for t, team in enumerate(TEAMS):
             ids = []
             for role, login in (("lead", f"lead{t:02d}"), ("agent", f"agent{t:02d}a"),
@@ -545,8 +519,7 @@ def _users(db) -> list[list[int]]:  # type: ignore[no-untyped-def]
                 if t == 0 and role == "lead":
                     actor = lead
                 else:
-                    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-                    actor = identify(session, login, name)
+                    actor = identify(session, login, full_name(rng))
                 updates.append({"id": actor.id, "team": team, "role": role})
                 ids.append(actor.id)
             members.append(ids)
@@ -565,15 +538,9 @@ def _users(db) -> list[list[int]]:  # type: ignore[no-untyped-def]
 def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False) -> Path:
     """The database at ``path``, built now unless a current one is there."""
     path = Path(path or db_path(None))
-    if not force and is_current(path, seed):
-        say(f"handover generate: reusing {path}")
+    if reusable(path, "handover generate", not force and is_current(path, seed)):
         return path
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-
-    from sqlalchemy import text
 
     from cscterm.db import search as fts
     from cscterm.db.engine import Database
@@ -582,51 +549,36 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
     db.ensure_schema()
     members = _users(db)
     gen = _Generator(random.Random(seed), members)
-    insert_note = _insert_sql("handover", NOTE_COLUMNS)
-    insert_item = _insert_sql("handover_item", ITEM_COLUMNS)
-    insert_comment = _insert_sql("handover_comment", COMMENT_COLUMNS)
+    insert_note = insert_sql("handover", NOTE_COLUMNS)
+    insert_item = insert_sql("handover_item", ITEM_COLUMNS)
+    insert_comment = insert_sql("handover_comment", COMMENT_COLUMNS)
     index_seconds = 0.0
-    with db.engine.connect() as conn:
-        # Rolled items point at copies made later: check the keys once, at the end.
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        conn.commit()
-        try:
-            for first in range(0, K_NOW, BATCH_SLOTS):
-                for k in range(first, min(first + BATCH_SLOTS, K_NOW)):
-                    for t in range(len(TEAMS)):
-                        gen.note(t, k)
-                if first + BATCH_SLOTS >= K_NOW:
-                    for t in sorted(DRAFT_TEAMS):
-                        gen.draft(t)
-                    gen.finish()
-                notes, items, comments, index = gen.take()
-                conn.exec_driver_sql(insert_note, notes)
-                conn.exec_driver_sql(insert_item, items)
-                conn.exec_driver_sql(insert_comment, comments)
-                t0 = time.perf_counter()
-                fts.index_handovers(conn, index)  # type: ignore[arg-type]
-                index_seconds += time.perf_counter() - t0
-                conn.commit()
-                day = min(first + BATCH_SLOTS, K_NOW) // 3
-                if day % 180 < BATCH_SLOTS // 3 or first + BATCH_SLOTS >= K_NOW:
-                    say(f"handover generate: day {day:4d}/{DAYS}  {gen.counts['notes']:,} notes  "
-                        f"{gen.counts['items']:,} items  {time.perf_counter() - started:5.1f} s")
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if bad:
-                raise SystemExit(f"handover generate: {len(bad)} dangling references, e.g. {bad[:3]}")
-            counts = {table: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
-                      for table in ("handover", "handover_item", "handover_comment")}
-            assert counts["handover"] == gen.counts["notes"] and counts["handover_item"] == gen.counts["items"]
-            conn.execute(text("INSERT INTO meta (key, value) VALUES ('bench_handover', :v)"),
-                         {"v": _marker(seed, counts["handover"], counts["handover_item"])})
+    # Rolled items point at copies made later: check the keys once, at the end.
+    with bulk(db, defer_keys=True) as conn:
+        for first in range(0, K_NOW, BATCH_SLOTS):
+            for k in range(first, min(first + BATCH_SLOTS, K_NOW)):
+                for t in range(len(TEAMS)):
+                    gen.note(t, k)
+            if first + BATCH_SLOTS >= K_NOW:
+                for t in sorted(DRAFT_TEAMS):
+                    gen.draft(t)
+                gen.finish()
+            notes, items, comments, index = gen.take()
+            conn.exec_driver_sql(insert_note, notes)
+            conn.exec_driver_sql(insert_item, items)
+            conn.exec_driver_sql(insert_comment, comments)
+            t0 = time.perf_counter()
+            fts.index_handovers(conn, index)  # type: ignore[arg-type]
+            index_seconds += time.perf_counter() - t0
             conn.commit()
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.rollback()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            day = min(first + BATCH_SLOTS, K_NOW) // 3
+            if day % 180 < BATCH_SLOTS // 3 or first + BATCH_SLOTS >= K_NOW:
+                say(f"handover generate: day {day:4d}/{DAYS}  {gen.counts['notes']:,} notes  "
+                    f"{gen.counts['items']:,} items  {time.perf_counter() - started:5.1f} s")
+        check_keys(conn, "handover generate")
+        counts = count_rows(conn.connection.driver_connection, ("handover", "handover_item", "handover_comment"))
+        assert counts["handover"] == gen.counts["notes"] and counts["handover_item"] == gen.counts["items"]
+        seal(conn, "bench_handover", _marker(seed, counts["handover"], counts["handover_item"]), analyze=False)
     db.dispose()
     size = path.stat().st_size / 2**20
     say(f"handover generate: wrote {path} ({counts['handover']:,} notes, {counts['handover_item']:,} items, "
@@ -636,12 +588,7 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", help="database file (default benchmarks/out/cscterm-handover.db)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--force", action="store_true", help="rebuild even if a current database exists")
-    args = parser.parse_args(argv)
-    return generate(db_path(args.path), seed=args.seed, force=args.force)
+    return generator_main(__doc__, argv, generate, db_path, SEED, DEFAULT_DB.name)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import LOGIN, OUT, REPO, say, table, warn  # noqa: E402
+from _common import LOGIN, OUT, REPO, copy_db, say, table, warn  # noqa: E402
 
 TARGET = 1.2
 VENV_BIN = REPO / ".venv" / "bin"
@@ -98,14 +97,7 @@ WORKLOG_COPY = OUT / "log-cli-worklog.db"
 
 def copy_worklog(source: Path, copy: Path = WORKLOG_COPY) -> Path:
     """A fresh copy of a work-log benchmark database (notes go into the copy)."""
-    conn = sqlite3.connect(source)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
-    finally:
-        conn.close()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, copy)
+    copy_db(source, copy)
     return copy
 
 

@@ -42,36 +42,31 @@ indexes) are flagged.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import re
-import shutil
 import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import LOGIN, OUT, percentile, say, table  # noqa: E402
-from transfer_generate import AFTER_SALE, NOW, ZONE, db_path, marker_of  # noqa: E402
+from _measure import (CPU_NOTE, WARM_UP, Kind, Plans, bench_args, bench_parser, full_scans,  # noqa: E402
+                      load_noted, measure, moment, people, print_plans, print_table, recording, verdict)
+from _measure import noindex_copy as _noindex_copy  # noqa: E402
+from transfer_generate import AFTER_SALE, NOW, ZONE, db_path  # noqa: E402
 
 SEED = 23
 TARGET_MS = 100.0  # p95: the after-sale queue, the pre-sale inbox, the lead view
-MIN_N = 30
-WARM_UP = 5
 NOINDEX_DB = OUT / "cscterm-transfer-noindex.db"
 EXPORT_DAYS = 31
-_SELECT_LIST = re.compile(r"^SELECT (?:DISTINCT )?((?:(?!\(SELECT ).){60,}?) FROM ", re.S)  # not subqueries
-_IN_LIST = re.compile(r"\((?:\?, )+\?\)")
-_BIG_TABLES = ("transfer_event", "transfer ")
-
-
-def _moment(rng: random.Random) -> datetime:
-    return NOW + timedelta(seconds=rng.uniform(0, 3 * 3600))
+_BIG_TABLES = ("transfer_event", "transfer")
+FULL_SCANS = (  # what one pass over each big table costs here, for scale
+    ("SELECT count(*) FROM transfer NOT INDEXED WHERE subject != ''", "scan of transfer rows"),
+    ("SELECT count(*) FROM transfer_event NOT INDEXED WHERE kind != ''", "scan of transfer_event rows"),
+)
 
 
 # ── the baseline: the same database without the transfer indexes ───────────
@@ -91,59 +86,21 @@ def noindex_copy(path: Path, copy: Path = NOINDEX_DB) -> tuple[Path, list[str]]:
         dropped = _transfer_indexes(conn)
     finally:
         conn.close()
-    source = f"{marker_of(path)}:{path.stat().st_mtime_ns}"  # the build it was copied from
-    if copy.exists():
-        try:
-            check = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-            try:
-                made_of = check.execute("SELECT value FROM meta WHERE key = 'bench_noindex_of'").fetchone()
-                if made_of is not None and made_of[0] == source and not _transfer_indexes(check):
-                    return copy, dropped
-            finally:
-                check.close()
-        except sqlite3.Error:
-            pass
-    t0 = time.perf_counter()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
-    finally:
-        conn.close()
-    source = f"{marker_of(path)}:{path.stat().st_mtime_ns}"
-    shutil.copyfile(path, copy)
-    conn = sqlite3.connect(copy)
-    try:
-        for name in dropped:
-            conn.execute(f'DROP INDEX "{name}"')  # its sqlite_stat1 rows go with it
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_noindex_of', ?)", (source,))
-        conn.commit()
-    finally:
-        conn.close()
-    say(f"transfer: made {copy.name} (dropped {len(dropped)} indexes) in {time.perf_counter() - t0:.1f} s")
-    return copy, dropped
+    return _noindex_copy(path, copy, dropped, marker="bench_transfer", who="transfer",
+                         indexed=_transfer_indexes), dropped
 
 
 # ── the work ────────────────────────────────────────────────────────────────
 
 
-class Kind:
-    def __init__(self, key: str, label: str, target: float | None) -> None:
-        self.key, self.label, self.target = key, label, target
-        self.calls: list[Callable[[object], int]] = []  # each takes the Database to run on
-
-
-def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped-def]
-    """The calls to time; each runs on the database it is given (ours or the baseline)."""
+def build_kinds(db, base_db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped-def]
+    """The calls to time, each on ``db`` with the same call on ``base_db`` as its baseline."""
     from cscterm.services import transfer
-    from cscterm.services.users import identify
 
     rng = random.Random(seed)
+    actors = {actor.login: actor for actor in people(db)}
     with db.session() as session:
         conn = session.connection()
-        logins = [row[0] for row in conn.exec_driver_sql("SELECT login FROM user ORDER BY id")]
-        actors = {login: identify(session, login) for login in logins}
         max_id = conn.exec_driver_sql("SELECT MAX(id) FROM transfer").scalar_one()
         picks = sorted(rng.sample(range(1, max_id + 1), k=min(max_id, 2 * (n + WARM_UP) + 50)))
         marks = ", ".join("?" * len(picks))
@@ -170,11 +127,11 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
 
     kind = Kind("queue", "after-sale queue (inbox)", TARGET_MS)
     for i in range(n + WARM_UP):
-        kind.calls.append(inbox_call(after_all[i % len(after_all)], _moment(rng)))
+        kind.on_both(inbox_call(after_all[i % len(after_all)], moment(rng, NOW)), db, base_db)
     kinds.append(kind)
     kind = Kind("presale", "pre-sale inbox", TARGET_MS)
     for i in range(n + WARM_UP):
-        kind.calls.append(inbox_call(presale[i % len(presale)], _moment(rng)))
+        kind.on_both(inbox_call(presale[i % len(presale)], moment(rng, NOW)), db, base_db)
     kinds.append(kind)
 
     for days in (1, 7, 31):
@@ -184,13 +141,13 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
             first = last - timedelta(days=days - 1)
             lead = after_leads[i % len(after_leads)]
 
-            def call(target, lead=lead, first=first, last=last, now=_moment(rng)) -> int:  # type: ignore[no-untyped-def]
+            def call(target, lead=lead, first=first, last=last, now=moment(rng, NOW)) -> int:  # type: ignore[no-untyped-def]
                 with target.session() as session:
                     v = transfer.lead_view(session, lead, first=first, last=last, now=now, zone=ZONE)
                 return (len(v.sent) + len(v.claimed) + len(v.returned) + len(v.escalated) + len(v.breaches)
                         + len(v.by_template) + len(v.by_sender))
 
-            kind.calls.append(call)
+            kind.on_both(call, db, base_db)
         kinds.append(kind)
 
     kind = Kind("open", "open a transfer (get_transfer)", None)
@@ -198,60 +155,14 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
         reader = (after_leads[i % len(after_leads)], by_id.get(sender), by_id.get(claimer))[i % 3] \
             or after_leads[0]
 
-        def call(target, transfer_id=transfer_id, reader=reader, now=_moment(rng)) -> int:  # type: ignore[no-untyped-def]
+        def call(target, transfer_id=transfer_id, reader=reader, now=moment(rng, NOW)) -> int:  # type: ignore[no-untyped-def]
             with target.session() as session:
                 view = transfer.get_transfer(session, reader, transfer_id, now=now)
             return 1 + len(view.events)
 
-        kind.calls.append(call)
+        kind.on_both(call, db, base_db)
     kinds.append(kind)
     return kinds
-
-
-def measure(kind: Kind, db, base_db, n: int, budget: float, base_n: int) -> dict:  # type: ignore[no-untyped-def]
-    for call in kind.calls[-WARM_UP:]:  # warm-up: calls not measured below
-        call(db)
-    kind.calls[-1](base_db)
-    mine, cpu, base, hits = [], [], [], []
-    started = time.perf_counter()
-    calls = kind.calls[: max(0, len(kind.calls) - WARM_UP)][:n]
-    for i, call in enumerate(calls):
-        if i >= MIN_N and sum(mine) / 1e3 > budget:  # the budget is for our calls; the baseline's are few
-            break
-        order = (0, 1) if i % 2 == 0 else (1, 0)
-        for which in order:
-            if which == 1 and i >= base_n:
-                continue
-            t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
-            if which == 0:
-                hits.append(call(db))
-                mine.append((time.perf_counter_ns() - t0) / 1e6)
-                cpu.append((time.thread_time_ns() - c0) / 1e6)
-            else:
-                call(base_db)
-                base.append((time.perf_counter_ns() - t0) / 1e6)
-    p95, b95 = percentile(mine, 95), percentile(base, 95)
-    return {
-        "kind": kind.key, "label": kind.label, "n": len(mine), "base_n": len(base),
-        "rows": sum(hits) / max(1, len(hits)),
-        "p50": percentile(mine, 50), "p95": p95, "p99": percentile(mine, 99), "cpu95": percentile(cpu, 95),
-        "b50": percentile(base, 50), "b95": b95, "target": kind.target,
-        "ok": kind.target is None or p95 <= kind.target,
-        "seconds": time.perf_counter() - started,
-    }
-
-
-def print_table(results: list[dict]) -> None:
-    rows = [
-        (r["label"], r["n"], f"{r['rows']:.0f}", r["p50"], r["p95"], r["p99"], r["cpu95"], r["base_n"], r["b50"],
-         r["b95"],
-         f"{r['p95'] / r['b95']:.3f}x" if r["b95"] else "-",
-         f"<= {r['target']:.0f}" if r["target"] else "-",
-         ("pass" if r["ok"] else "FAIL") if r["target"] else "info")
-        for r in results
-    ]
-    say(table(("kind", "n", "rows", "p50 ms", "p95 ms", "p99 ms", "CPU p95 ms", "base n", "no-index p50",
-               "no-index p95", "p95 ours/no-index", "target p95 ms", "result"), rows))
 
 
 def export(db, base_db, times: int) -> dict:  # type: ignore[no-untyped-def]
@@ -282,69 +193,13 @@ def export(db, base_db, times: int) -> dict:  # type: ignore[no-untyped-def]
             "n": len(ours), "p50": percentile(ours, 50), "max": max(ours), "base": base[0]}
 
 
-def full_scans(db) -> None:  # type: ignore[no-untyped-def]
-    """What one pass over each big table costs here, for scale."""
-    statements = (
-        ("SELECT count(*) FROM transfer NOT INDEXED WHERE subject != ''", "scan of transfer rows"),
-        ("SELECT count(*) FROM transfer_event NOT INDEXED WHERE kind != ''", "scan of transfer_event rows"),
-    )
-    rows = []
-    with db.engine.connect() as conn:
-        for sql, label in statements:
-            times = []
-            for _ in range(3):
-                t0 = time.perf_counter_ns()
-                count = conn.exec_driver_sql(sql).scalar_one()
-                times.append((time.perf_counter_ns() - t0) / 1e6)
-            rows.append((label, count, percentile(times, 50)))
-    say(table(("one full pass (reference)", "rows", "p50 ms"), rows))
-
-
 # ── query plans ─────────────────────────────────────────────────────────────
-
-
-def _shape(statement: str) -> str:
-    flat = " ".join(statement.split())
-    flat = _SELECT_LIST.sub(lambda m: m[0].replace(m[1], "…"), flat, count=1)
-    return _IN_LIST.sub("(?, …)", flat)
-
-
-def _without_statistics(path: Path) -> sqlite3.Connection:
-    """A connection that plans as a database never analysed does: sqlite_stat1
-    emptied inside a transaction that is rolled back at the end (cscterm itself
-    never runs ANALYZE, so that is how the app's own databases are planned)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN")
-    try:
-        conn.execute("DELETE FROM sqlite_stat1")
-    except sqlite3.OperationalError:  # never analysed: nothing to hide
-        pass
-    conn.execute("ANALYZE sqlite_schema")  # reload the (now missing) statistics
-    return conn
-
-
-def _replay(conn: sqlite3.Connection, statement: str, params: object) -> tuple[float, int, list[str]]:
-    times = []
-    found = 0
-    for _ in range(3):
-        t0 = time.perf_counter_ns()
-        found = len(conn.execute(statement, params or ()).fetchall())  # type: ignore[arg-type]
-        times.append((time.perf_counter_ns() - t0) / 1e6)
-    plan = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params or ())]  # type: ignore[arg-type]
-    return min(times), found, plan
-
-
-def _scans(plan: list[str]) -> list[str]:
-    return [p for p in plan if p.startswith("SCAN ")
-            and any(p[5:].startswith(t) or p[5:] == t.strip() for t in _BIG_TABLES)]
 
 
 def explain(db, path: Path) -> tuple[list[str], list[tuple[str, float, float, float]]]:  # type: ignore[no-untyped-def]
     """EXPLAIN QUERY PLAN of what the service runs, with and without the ANALYZE
     statistics; returns the scans found and per call (label, call ms, SQL ms
     with statistics, SQL ms without)."""
-    from sqlalchemy import event
-
     from cscterm.services import transfer
     from cscterm.services.users import identify
 
@@ -371,17 +226,8 @@ def explain(db, path: Path) -> tuple[list[str], list[tuple[str, float, float, fl
         (f"export_csv {EXPORT_DAYS} d", lambda s: transfer.export_csv(s, lead, first=month, last=today,
                                                                       zone=ZONE)),
     ]
-    replay = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    bare = _without_statistics(path)
-    scans: list[str] = []
-    summary: list[tuple[str, float, float, float]] = []
-    log: list[tuple[str, object]] = []
-
-    def before(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
-        log.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with Plans(path, _BIG_TABLES, rest=": building statements, reading rows, clocks, names") as plans, \
+            recording(db.engine) as log:
         for label, call in calls:
             if not label.startswith("export"):  # once unlogged: statements compiled, pages read
                 with db.session() as session:
@@ -390,45 +236,8 @@ def explain(db, path: Path) -> tuple[list[str], list[tuple[str, float, float, fl
             t0 = time.perf_counter_ns()
             with db.session() as session:
                 call(session)
-            call_ms = (time.perf_counter_ns() - t0) / 1e6
-            statements = list(log)
-            lines: list[str] = []
-            sql_ms = bare_ms = 0.0
-            seen: set[str] = set()
-            for statement, params in statements:
-                shape = _shape(statement)
-                if shape in seen or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
-                    continue
-                seen.add(shape)
-                ms, found, plan = _replay(replay, statement, params)
-                ms_bare, _, plan_bare = _replay(bare, statement, params)
-                flagged, flagged_bare = _scans(plan), _scans(plan_bare)
-                mark = "  ⚠ FULL SCAN" if flagged else ""
-                sql_ms += ms
-                bare_ms += ms_bare
-                lines.append(f"{ms:8.2f} ms {found:5d} rows  {shape[:170]}{mark}")
-                lines += [f"{'':25}{line}" for line in plan]
-                if plan_bare != plan:
-                    lines.append(f"{'':25}without statistics: {ms_bare:.2f} ms"
-                                 f"{'  ⚠ FULL SCAN' if flagged_bare else ''}")
-                    lines += [f"{'':27}{line}" for line in plan_bare]
-                if flagged:
-                    scans.append(f"{label}: {shape[:120]} → {'; '.join(flagged)} ({ms:.1f} ms)")
-                if flagged_bare:
-                    scans.append(f"{label}, without statistics: {shape[:100]} → {'; '.join(flagged_bare)} "
-                                 f"({ms_bare:.1f} ms)")
-            summary.append((label, call_ms, sql_ms, bare_ms))
-            say(f"\n── {label}: {len(statements)} statements; the call took {call_ms:.1f} ms, its distinct "
-                f"SELECTs replayed alone {sql_ms:.1f} ms ({100 * sql_ms / call_ms:.0f}%; the rest is Python: "
-                f"building statements, reading rows, clocks, names); without statistics {bare_ms:.1f} ms ──")
-            for line in lines:
-                say(line)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        replay.close()
-        bare.execute("ROLLBACK")
-        bare.close()
-    return scans, summary
+            plans.call(label, (time.perf_counter_ns() - t0) / 1e6, list(log))
+    return plans.scans, plans.summary
 
 
 # ── main ────────────────────────────────────────────────────────────────────
@@ -454,15 +263,11 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 20.0, base_n:
         f"returned {states.get('returned', 0):,}); now = {NOW.astimezone(ZONE):%Y-%m-%d %H:%M} "
         f"{ZONE.tzname(None)} + 0–3 h; up to {n} calls per kind (or {budget:.0f} s), the no-index copy next to "
         f"the first {base_n}; one unit of work per call")
-    kinds = build_kinds(db, n, seed)
-    started = time.perf_counter()
-    load = os.getloadavg()[0]
-    results = [measure(kind, db, base_db, n, budget, base_n) for kind in kinds]
-    say(f"(measured in {time.perf_counter() - started:.0f} s; load average {load:.1f} before, "
-        f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)\n")
-    print_table(results)
-    say("p50/p95/p99: wall time, the targets' measure; CPU p95: this thread's CPU time, which waiting for a "
-        "core does not inflate")
+    kinds = build_kinds(db, base_db, n, seed)
+    with load_noted():
+        results = [measure(kind, n, budget, base_n) for kind in kinds]
+    print_table(results, baseline="no-index")
+    say(CPU_NOTE)
     say(f"no-index: the same calls on a copy without the {len(dropped)} transfer indexes "
         f"({', '.join(dropped)})\n")
     if exports:
@@ -470,39 +275,19 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 20.0, base_n:
         say(table(("export_csv (masked), sent in", "rows", "KiB", "n", "p50 ms", "max ms", "no-index ms"), [
             (f"{e['first']} … {e['last']}", e["rows"], e["bytes"] / 1024, e["n"], e["p50"], e["max"], e["base"])]))
         say("")
-    full_scans(db)
+    full_scans(db, FULL_SCANS)
 
     if explain_plans:
-        say("\n═══ query plans (each statement replayed alone; a plan is shown twice when it differs without "
-            "the ANALYZE statistics, as in a database cscterm made) ═══")
-        scans, summary = explain(db, path)
-        say("\nSQL per call, statements replayed alone:")
-        say(table(("call", "call ms", "SQL ms", "SQL ms without statistics"), summary))
-        if scans:
-            say("\nscans of a whole transfer table or index:")
-            for line in scans:
-                say(f"  {line}")
-        else:
-            say("\nno statement scans a whole transfer table, with or without statistics")
+        print_plans(lambda: explain(db, path), "transfer table")
     db.dispose()
     base_db.dispose()
-    ok = all(r["ok"] for r in results)
-    say(f"\ntransfer: targets {'met' if ok else 'MISSED'}")
-    return ok
+    return verdict("transfer", all(r["ok"] for r in results))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("db", nargs="?", help="database (default benchmarks/out/cscterm-transfer.db)")
-    parser.add_argument("--n", type=int, default=200, help="measured calls per kind (default 200)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help=f"seconds of our calls per kind; stop early (after at least {MIN_N}) when over it")
-    parser.add_argument("--base-n", type=int, default=10, help="no-index baseline calls per kind (default 10)")
+    parser = bench_parser(__doc__, "cscterm-transfer.db", budget=20.0, base_n=10, baseline="no-index")
     parser.add_argument("--exports", type=int, default=3, help="export_csv calls (default 3; 0: none)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
-                        help="print the query plans (default on)")
-    args = parser.parse_args(argv)
+    args = bench_args(parser, argv, SEED)
     ok = run(db_path(args.db), n=args.n, budget=args.budget, base_n=args.base_n, exports=args.exports,
              explain_plans=args.explain, seed=args.seed)
     return 0 if ok else 1

@@ -45,28 +45,27 @@ row counts it was built with, is reused.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import math
-import os
 import random
-import sqlite3
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DISPLAY_NAME, LOGIN, OUT, say  # noqa: E402
-from _vocab import PRODUCTS  # noqa: E402
+import _common  # noqa: E402
+from _build import (ZONE, bench_lead, bulk, check_keys, count_rows, full_name, generator_main,  # noqa: E402
+                    insert_sql, reusable, schema_fingerprint, seal, stored_marker)
+from _build import stamp as _stamp  # noqa: E402
+from _common import LOGIN, OUT, say  # noqa: E402
+from _vocab import CITIES, PRODUCTS  # noqa: E402
 
 GENERATOR_VERSION = 1
 SEED = 20261123
 TOTAL = 200_000
 DEFAULT_DB = OUT / "cscterm-transfer.db"
-ZONE = timezone(timedelta(hours=8), "CST")  # Asia/Shanghai: no daylight saving
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=ZONE).astimezone(UTC)
 DAYS = 730
 LAST_DAY = NOW.astimezone(ZONE).date()
@@ -86,11 +85,6 @@ DAY_START, DAY_END = 8, 24
 # When pre-sale sends (local hour weights).
 HOUR_WEIGHTS = (1, 0.6, 0.3, 0.2, 0.2, 0.3, 0.6, 1.5, 3, 6, 8, 8, 6, 5, 7, 8, 8, 7, 6, 6, 8, 9, 8, 4)
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-GIVEN = ("小红", "晓明", "丽娟", "志强", "秀英", "海燕", "建国", "雪梅", "子涵", "浩然", "思雨", "欣怡",
-         "梓萱", "一鸣", "佳怡", "俊杰", "文静", "雨桐", "天宇", "婷婷", "嘉豪", "诗琪", "宇航", "梦瑶")
-CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "郑州", "长沙", "乌鲁木齐",
-          "拉萨", "哈尔滨", "昆明", "南宁", "沈阳", "厦门", "青岛")
 DISTRICTS = ("朝阳区", "浦东新区", "天河区", "南山区", "西湖区", "武侯区", "江汉区", "雁塔区", "金水区",
              "岳麓区", "沙依巴克区", "城关区", "南岗区", "五华区", "青秀区", "和平区", "思明区", "市南区")
 SPECS = ("黑色 ×1", "白色 M 码 ×1", "500ml 藏青色 ×2", "标准版 ×1", "XL ×1", "礼盒装 ×1", "2 斤装 ×3",
@@ -142,64 +136,21 @@ RESOLUTIONS = {
 }
 
 
-def _stamp(moment: datetime) -> str:
-    """As SQLAlchemy stores a DateTime in SQLite (naive UTC text)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _schema() -> str:
-    """The schema revision and the transfer tables' indexes as the models
-    define them: a database built before either changed is built again."""
-    from cscterm.db.engine import SCHEMA_HEAD
-    from cscterm.db.models import SQLModel
-
-    parts = []
-    for name in ("transfer", "transfer_event"):
-        for index in sorted(SQLModel.metadata.tables[name].indexes, key=lambda i: i.name or ""):
-            where = index.dialect_options["sqlite"].get("where")
-            columns = ",".join(c.name for c in index.columns)
-            parts.append(f"{index.name}({columns})" + ("" if where is None else f" WHERE {where}"))
-    return f"{SCHEMA_HEAD}-{hashlib.sha1(';'.join(parts).encode()).hexdigest()[:10]}"
-
-
 def _marker(seed: int, transfers: int, events: int) -> str:
-    return (f"v{GENERATOR_VERSION}:schema={_schema()}:days={DAYS}:seed={seed}:transfers={transfers}"
-            f":events={events}")
+    # The fingerprint covers the transfer tables' indexes: a change to them rebuilds.
+    return (f"v{GENERATOR_VERSION}:schema={schema_fingerprint(('transfer', 'transfer_event'))}:days={DAYS}"
+            f":seed={seed}:transfers={transfers}:events={events}")
 
 
 def db_path(value: str | None) -> Path:
-    return Path(value or os.environ.get("CSCTERM_BENCH_TRANSFER_DB") or DEFAULT_DB).resolve()
-
-
-def marker_of(path: Path) -> str | None:
-    """The generator's marker in ``path`` (None if it is not a finished database)."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'bench_transfer'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
+    return _common.db_path(value, "CSCTERM_BENCH_TRANSFER_DB", DEFAULT_DB)
 
 
 def is_current(path: Path, seed: int = SEED) -> bool:
     """True if ``path`` holds a finished database built with these parameters
     and still has the row counts it was built with."""
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            marker = conn.execute("SELECT value FROM meta WHERE key = 'bench_transfer'").fetchone()
-            transfers = conn.execute("SELECT COUNT(*) FROM transfer").fetchone()[0]
-            events = conn.execute("SELECT COUNT(*) FROM transfer_event").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return marker is not None and marker[0] == _marker(seed, transfers, events)
+    found = stored_marker(path, "bench_transfer", ("transfer", "transfer_event"))
+    return found is not None and found[0] == _marker(seed, found[1]["transfer"], found[1]["transfer_event"])
 
 
 # ── people, templates, scenarios ────────────────────────────────────────────
@@ -227,11 +178,10 @@ def _people(db) -> _People:  # type: ignore[no-untyped-def]
     people = _People()
     updates = []
     with db.session() as session:
-        lead = identify(session, LOGIN, DISPLAY_NAME)
-        assert lead.role == "lead", "the benchmark user must be the database's first user"
+        lead = bench_lead(session)
 
         def add(login: str, team: str, role: str) -> int:
-            actor = lead if login == LOGIN else identify(session, login, rng.choice(SURNAMES) + rng.choice(GIVEN))
+            actor = lead if login == LOGIN else identify(session, login, full_name(rng))
             updates.append({"id": actor.id, "team": team, "role": role})
             people.login[actor.id], people.name[actor.id], people.team[actor.id] = \
                 actor.login, actor.display_name, team
@@ -341,7 +291,7 @@ class _Values:
             return f"{day.month}-{day.day} {rng.randint(6, 22):02d}:{rng.randint(0, 59):02d} " \
                 + self.fill(rng.choice(TRACES))
         if key == "customer_name":
-            return rng.choice(SURNAMES) + rng.choice(GIVEN)
+            return full_name(rng)
         if key == "address":
             return f"{rng.choice(CITIES)}{rng.choice(DISTRICTS)}{rng.choice(('人民路', '建设路', '解放路', '中山路'))}" \
                 f"{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2808)}"
@@ -394,11 +344,6 @@ TRANSFER_COLUMNS = ("id", "template_version_id", "template_key", "scenario_id", 
                     "resolve_due_at", "accept_breached", "resolve_breached", "version", "created_at",
                     "updated_at", "updated_by")
 EVENT_COLUMNS = ("transfer_id", "at", "actor_id", "kind", "reason", "note", "detail")
-
-
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _on_duty(moment: datetime) -> datetime:
@@ -661,15 +606,9 @@ def _per_day(total: int) -> list[int]:
 def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False) -> Path:
     """The database at ``path``, built now unless a current one is there."""
     path = Path(path or db_path(None))
-    if not force and is_current(path, seed):
-        say(f"transfer generate: reusing {path}")
+    if reusable(path, "transfer generate", not force and is_current(path, seed)):
         return path
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-
-    from sqlalchemy import text
 
     from cscterm.db.engine import Database
 
@@ -681,60 +620,45 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
     rng = random.Random(seed)
     gen = _Generator(rng, people, templates, scenarios)
     per_day = _per_day(TOTAL)
-    insert_transfer = _insert_sql("transfer", TRANSFER_COLUMNS)
-    insert_event = _insert_sql("transfer_event", EVENT_COLUMNS)
+    insert_transfer = insert_sql("transfer", TRANSFER_COLUMNS)
+    insert_event = insert_sql("transfer_event", EVENT_COLUMNS)
     hours = list(range(24))
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        conn.commit()
-        try:
-            for n in range(DAYS):
-                day = FIRST_DAY + timedelta(days=n)
-                midnight = datetime.combine(day, datetime.min.time(), ZONE).astimezone(UTC)
-                md = (day.month, day.day)
-                busy = 1.8 if (11, 11) <= md <= (11, 20) or (6, 18) <= md <= (6, 24) else 1.0
-                moments = []
-                for _ in range(per_day[n]):
-                    hour = rng.choices(hours, HOUR_WEIGHTS)[0]
-                    moment = midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
-                    if day == LAST_DAY and moment > NOW:  # today: only until now
-                        moment = midnight + (NOW - midnight) * rng.random()
-                    moments.append(moment)
-                moments.sort()
-                for moment in moments:
-                    gen.transfer(moment, busy=busy)
-                    if rng.random() < 0.003:
-                        gen.draft(moment + timedelta(minutes=rng.uniform(1, 120)), discarded=True)
-                next_midnight = midnight + timedelta(days=1)
-                if n >= DAYS - 3:  # drafts being filled now
-                    for _ in range(50):
-                        created = midnight + (min(next_midnight, NOW) - midnight) * rng.random()
-                        gen.draft(min(created, NOW - timedelta(minutes=1)), discarded=False)
-                last = n == DAYS - 1
-                # what later days add starts after their midnight (less a draft's minutes)
-                transfers, events = gen.take(None if last else next_midnight - timedelta(hours=1))
-                conn.exec_driver_sql(insert_transfer, transfers)
-                conn.exec_driver_sql(insert_event, events)
-                if n % 90 == 89 or last:
-                    say(f"transfer generate: day {n + 1:3d}/{DAYS}  {gen.counts['transfers']:,} transfers  "
-                        f"{gen.counts['events']:,} events  {time.perf_counter() - started:5.1f} s")
-            counts = {table: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
-                      for table in ("transfer", "transfer_event")}
-            assert counts["transfer"] == gen.counts["transfers"] and counts["transfer_event"] == gen.counts["events"]
-            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if bad:
-                raise SystemExit(f"transfer generate: {len(bad)} dangling references, e.g. {bad[:3]}")
-            conn.execute(text("INSERT INTO meta (key, value) VALUES ('bench_transfer', :v)"),
-                         {"v": _marker(seed, counts["transfer"], counts["transfer_event"])})
-            conn.commit()
-            t0 = time.perf_counter()
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-            analyze_s = time.perf_counter() - t0
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.rollback()
-            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    with bulk(db) as conn:
+        for n in range(DAYS):
+            day = FIRST_DAY + timedelta(days=n)
+            midnight = datetime.combine(day, datetime.min.time(), ZONE).astimezone(UTC)
+            md = (day.month, day.day)
+            busy = 1.8 if (11, 11) <= md <= (11, 20) or (6, 18) <= md <= (6, 24) else 1.0
+            moments = []
+            for _ in range(per_day[n]):
+                hour = rng.choices(hours, HOUR_WEIGHTS)[0]
+                moment = midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+                if day == LAST_DAY and moment > NOW:  # today: only until now
+                    moment = midnight + (NOW - midnight) * rng.random()
+                moments.append(moment)
+            moments.sort()
+            for moment in moments:
+                gen.transfer(moment, busy=busy)
+                if rng.random() < 0.003:
+                    gen.draft(moment + timedelta(minutes=rng.uniform(1, 120)), discarded=True)
+            next_midnight = midnight + timedelta(days=1)
+            if n >= DAYS - 3:  # drafts being filled now
+                for _ in range(50):
+                    created = midnight + (min(next_midnight, NOW) - midnight) * rng.random()
+                    gen.draft(min(created, NOW - timedelta(minutes=1)), discarded=False)
+            last = n == DAYS - 1
+            # what later days add starts after their midnight (less a draft's minutes)
+            transfers, events = gen.take(None if last else next_midnight - timedelta(hours=1))
+            conn.exec_driver_sql(insert_transfer, transfers)
+            conn.exec_driver_sql(insert_event, events)
+            if n % 90 == 89 or last:
+                say(f"transfer generate: day {n + 1:3d}/{DAYS}  {gen.counts['transfers']:,} transfers  "
+                    f"{gen.counts['events']:,} events  {time.perf_counter() - started:5.1f} s")
+        counts = count_rows(conn.connection.driver_connection, ("transfer", "transfer_event"))
+        assert counts["transfer"] == gen.counts["transfers"] and counts["transfer_event"] == gen.counts["events"]
+        check_keys(conn, "transfer generate")
+        analyze_s = seal(conn, "bench_transfer", _marker(seed, counts["transfer"], counts["transfer_event"]),
+                         analyze=True)
     db.dispose()
     size = path.stat().st_size / 2**20
     states = ", ".join(f"{k} {v:,}" for k, v in sorted(gen.states.items(), key=lambda kv: -kv[1]))
@@ -745,12 +669,7 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", help="database file (default benchmarks/out/cscterm-transfer.db)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--force", action="store_true", help="rebuild even if a current database exists")
-    args = parser.parse_args(argv)
-    return generate(db_path(args.path), seed=args.seed, force=args.force)
+    return generator_main(__doc__, argv, generate, db_path, SEED, DEFAULT_DB.name)
 
 
 if __name__ == "__main__":

@@ -61,29 +61,28 @@ flagged.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import re
-import shutil
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import LOGIN, OUT, percentile, say, table  # noqa: E402
-from worklog_generate import FIRST_DAY, LAST_DAY, NOW, ZONE, db_path, marker_of  # noqa: E402
+from _common import LOGIN, OUT, language, percentile, say, table  # noqa: E402
+from _measure import (CPU_NOTE, MIN_N, WARM_UP, Kind, Plans, bench_args, bench_parser, full_scans,  # noqa: E402
+                      load_noted, measure, moment, people, print_plans, print_table, recording, result,
+                      verdict)
+from _measure import noindex_copy as _noindex_copy  # noqa: E402
+from worklog_generate import FIRST_DAY, LAST_DAY, NOW, ZONE, db_path  # noqa: E402
 
 SEED = 23
 DAY_TARGET_MS = 100.0  # p95: the day page
 TREND_TARGET_MS = 200.0  # p95: a month trend, service + chart
-MIN_N = 30
-WARM_UP = 5
 NOINDEX_DB = OUT / "cscterm-worklog-noindex.db"
 MONTH_SPAN = 30  # as the trend screen shows a month (SPANS["month"])
 EXPORT_DAYS = 31
@@ -94,13 +93,13 @@ WORKLOG_INDEXES = ("ix_metric_value_metric_day", "ix_log_note_user_day", "ix_pla
 ACTIVITY_INDEXES = ("ix_script_usage_user_time", "ix_handover_acked_by", "ix_transfer_event_actor")
 _BIG_TABLES = ("metric_value", "daily_log", "log_note", "plan_item", "reminder", "script_usage", "handover",
                "transfer_event", "transfer")
-_SELECT_LIST = re.compile(r"^SELECT (?:DISTINCT )?((?:(?!\(SELECT ).){60,}?) FROM ", re.S)
-_IN_LIST = re.compile(r"\((?:\?, )+\?\)")
 _INDEX = re.compile(r"USING (?:COVERING )?INDEX (\w+)")
-
-
-def _moment(rng: random.Random) -> datetime:
-    return NOW + timedelta(seconds=rng.uniform(0, 3 * 3600))
+FULL_SCANS = (  # what one pass over each big table costs here, for scale
+    ("SELECT count(*) FROM metric_value NOT INDEXED WHERE value >= 0", "scan of metric_value rows"),
+    ("SELECT count(*) FROM log_note NOT INDEXED WHERE body != ''", "scan of log_note rows"),
+    ("SELECT count(*) FROM plan_item NOT INDEXED WHERE status != ''", "scan of plan_item rows"),
+    ("SELECT count(*) FROM script_usage NOT INDEXED WHERE style != ''", "scan of script_usage rows"),
+)
 
 
 @contextmanager
@@ -120,19 +119,8 @@ def rolled_back(db) -> Iterator:  # type: ignore[no-untyped-def]
 
 def _capture(db, work: Callable) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     """The statements ``work(session)`` issues (in a unit of work rolled back)."""
-    from sqlalchemy import event
-
-    log: list[tuple[str, object]] = []
-
-    def before(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
-        log.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        with rolled_back(db) as session:
-            work(session)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+    with recording(db.engine) as log, rolled_back(db) as session:
+        work(session)
     return log
 
 
@@ -140,15 +128,12 @@ def dropped_indexes(db, path: Path) -> list[str]:  # type: ignore[no-untyped-def
     """The work-log indexes, the activity ones named above, and any other
     (droppable) index EXPLAIN QUERY PLAN shows the activity counts use."""
     from cscterm.services import worklog
-    from cscterm.services.users import identify
 
-    with db.session() as session:
-        people = [identify(session, login) for (login,) in session.connection().exec_driver_sql(
-            "SELECT login FROM user ORDER BY id")]
+    everyone = people(db)
     used: set[str] = set()
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for actor in people[:: max(1, len(people) // 6)]:
+        for actor in everyone[:: max(1, len(everyone) // 6)]:
             for statement, params in _capture(db, lambda s, a=actor: worklog.activity(s, a, LAST_DAY, ZONE)):
                 if statement.lstrip().upper().startswith("SELECT"):
                     for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params or ()):  # type: ignore[arg-type]
@@ -164,38 +149,7 @@ def dropped_indexes(db, path: Path) -> list[str]:  # type: ignore[no-untyped-def
 def noindex_copy(path: Path, names: list[str], copy: Path = NOINDEX_DB) -> Path:
     """A copy of ``path`` without the indexes ``names`` (reused while it was
     made from the same build and drops the same ones)."""
-    source = f"{marker_of(path)}:{path.stat().st_mtime_ns}:{','.join(names)}"
-    if copy.exists():
-        try:
-            check = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-            try:
-                made_of = check.execute("SELECT value FROM meta WHERE key = 'bench_noindex_of'").fetchone()
-                if made_of is not None and made_of[0] == source:
-                    return copy
-            finally:
-                check.close()
-        except sqlite3.Error:
-            pass
-    t0 = time.perf_counter()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file itself
-    finally:
-        conn.close()
-    source = f"{marker_of(path)}:{path.stat().st_mtime_ns}:{','.join(names)}"
-    shutil.copyfile(path, copy)
-    conn = sqlite3.connect(copy)
-    try:
-        for name in names:
-            conn.execute(f'DROP INDEX "{name}"')  # its sqlite_stat1 rows go with it
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_noindex_of', ?)", (source,))
-        conn.commit()
-    finally:
-        conn.close()
-    say(f"worklog: made {copy.name} (dropped {len(names)} indexes) in {time.perf_counter() - t0:.1f} s")
-    return copy
+    return _noindex_copy(path, copy, names, marker="bench_worklog", who="worklog", tag=f":{','.join(names)}")
 
 
 # ── the chart, drawn as the trend screen draws it ───────────────────────────
@@ -237,55 +191,41 @@ class Chart:
 # ── the work ────────────────────────────────────────────────────────────────
 
 
-class Kind:
-    def __init__(self, key: str, label: str, target: float | None) -> None:
-        self.key, self.label, self.target = key, label, target
-        self.calls: list[Callable[[object], int]] = []  # each takes the Database to run on
-
-
-def _people(db):  # type: ignore[no-untyped-def]
-    from cscterm.services.users import identify
-
-    with db.session() as session:
-        return [identify(session, login) for (login,) in session.connection().exec_driver_sql(
-            "SELECT login FROM user ORDER BY id")]
-
-
 def _past_day(rng: random.Random, back: int = 0):  # type: ignore[no-untyped-def]
     return FIRST_DAY + timedelta(days=rng.randrange(back, (LAST_DAY - FIRST_DAY).days))
 
 
-def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped-def]
-    """The calls to time; each runs on the database it is given (ours or the baseline)."""
+def build_kinds(db, base_db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped-def]
+    """The calls to time, each on ``db`` with the same call on ``base_db`` as its baseline."""
     from cscterm.services import worklog
 
     rng = random.Random(seed)
-    people = _people(db)
-    leads = [p for p in people if p.is_lead]
+    everyone = people(db)
+    leads = [p for p in everyone if p.is_lead]
     kinds: list[Kind] = []
 
     kind = Kind("past", "day page, a past day", DAY_TARGET_MS)
     for _ in range(n + WARM_UP):
-        actor, day = rng.choice(people), _past_day(rng)
+        actor, day = rng.choice(everyone), _past_day(rng)
 
         def call(target, actor=actor, day=day) -> int:  # type: ignore[no-untyped-def]
             with target.session() as session:
                 page = worklog.day_page(session, actor, day, now=NOW, zone=ZONE, carry=False)
             return len(page.notes) + len(page.plans) + page.activity.scripts_copied
-        kind.calls.append(call)
+        kind.on_both(call, db, base_db)
     kinds.append(kind)
 
     kind = Kind("today", "day page, today (carry=True)", DAY_TARGET_MS)
-    order = people[:]
+    order = everyone[:]
     rng.shuffle(order)
     for i in range(n + WARM_UP):
         actor = order[i % len(order)]
 
-        def call(target, actor=actor, now=_moment(rng)) -> int:  # type: ignore[no-untyped-def]
+        def call(target, actor=actor, now=moment(rng, NOW)) -> int:  # type: ignore[no-untyped-def]
             with rolled_back(target) as session:
                 page = worklog.day_page(session, actor, now=now, zone=ZONE)
             return len(page.notes) + len(page.plans) + page.activity.scripts_copied
-        kind.calls.append(call)
+        kind.on_both(call, db, base_db)
     kinds.append(kind)
 
     for days in (7, 31):
@@ -299,46 +239,9 @@ def build_kinds(db, n: int, seed: int) -> list[Kind]:  # type: ignore[no-untyped
                 with target.session() as session:
                     found = worklog.team_days(session, lead, first=first, last=last)
                 return len(found) + len(worklog.averages_by_person(found))
-            kind.calls.append(call)
+            kind.on_both(call, db, base_db)
         kinds.append(kind)
     return kinds
-
-
-def measure(kind: Kind, db, base_db, n: int, budget: float, base_n: int) -> dict:  # type: ignore[no-untyped-def]
-    for call in kind.calls[-WARM_UP:]:  # warm-up: calls not measured below
-        call(db)
-    kind.calls[-1](base_db)
-    mine, cpu, base, hits = [], [], [], []
-    started = time.perf_counter()
-    calls = kind.calls[: max(0, len(kind.calls) - WARM_UP)][:n]
-    for i, call in enumerate(calls):
-        if i >= MIN_N and sum(mine) / 1e3 > budget:  # the budget is for our calls; the baseline's are few
-            break
-        order = (0, 1) if i % 2 == 0 else (1, 0)
-        for which in order:
-            if which == 1 and i >= base_n:
-                continue
-            t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
-            if which == 0:
-                hits.append(call(db))
-                mine.append((time.perf_counter_ns() - t0) / 1e6)
-                cpu.append((time.thread_time_ns() - c0) / 1e6)
-            else:
-                call(base_db)
-                base.append((time.perf_counter_ns() - t0) / 1e6)
-    return _result(kind.key, kind.label, kind.target, mine, cpu, base, hits, time.perf_counter() - started)
-
-
-def _result(key: str, label: str, target: float | None, mine: list[float], cpu: list[float], base: list[float],
-            hits: list[int], seconds: float) -> dict:
-    p95 = percentile(mine, 95)
-    return {
-        "kind": key, "label": label, "n": len(mine), "base_n": len(base),
-        "rows": sum(hits) / max(1, len(hits)),
-        "p50": percentile(mine, 50), "p95": p95, "p99": percentile(mine, 99), "cpu95": percentile(cpu, 95),
-        "b50": percentile(base, 50), "b95": percentile(base, 95), "target": target,
-        "ok": target is None or p95 <= target, "seconds": seconds,
-    }
 
 
 def measure_trends(db, base_db, n: int, budget: float, base_n: int, seed: int, *,  # type: ignore[no-untyped-def]
@@ -349,15 +252,20 @@ def measure_trends(db, base_db, n: int, budget: float, base_n: int, seed: int, *
 
     rng = random.Random(seed + days)
     chart = Chart()
-    people = _people(db)
+    everyone = people(db)
     samples = []
     for i in range(n + WARM_UP):
         last = LAST_DAY if i % 2 == 0 else _past_day(rng, days)
-        samples.append((rng.choice(people), last - timedelta(days=days - 1), last, i % 5))
+        samples.append((rng.choice(everyone), last - timedelta(days=days - 1), last, i % 5))
 
     def service(target, actor, first, last):  # type: ignore[no-untyped-def]
         with target.session() as session:
             return worklog.trends(session, actor, first=first, last=last)
+
+    def base_ms(actor, first, last) -> float:  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter_ns()
+        service(base_db, actor, first, last)
+        return (time.perf_counter_ns() - t0) / 1e6
 
     for actor, first, last, _ in samples[-WARM_UP:]:
         found = service(db, actor, first, last)
@@ -374,9 +282,7 @@ def measure_trends(db, base_db, n: int, budget: float, base_n: int, seed: int, *
             break
         b_ms = None
         if i < base_n and i % 2 == 1:
-            t0 = time.perf_counter_ns()
-            service(base_db, actor, first, last)
-            b_ms = (time.perf_counter_ns() - t0) / 1e6
+            b_ms = base_ms(actor, first, last)
         t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         found = service(db, actor, first, last)
         ms = (time.perf_counter_ns() - t0) / 1e6
@@ -385,9 +291,7 @@ def measure_trends(db, base_db, n: int, budget: float, base_n: int, seed: int, *
         trend = found[which % len(found)]
         kept.append(sum(v is not None for v in trend.values))
         if i < base_n and i % 2 == 0:
-            t0 = time.perf_counter_ns()
-            service(base_db, actor, first, last)
-            b_ms = (time.perf_counter_ns() - t0) / 1e6
+            b_ms = base_ms(actor, first, last)
         if b_ms is not None:
             base.append(b_ms)
         for name, w, h in SIZES:
@@ -400,27 +304,14 @@ def measure_trends(db, base_db, n: int, budget: float, base_n: int, seed: int, *
             if b_ms is not None:
                 base_totals[name].append(b_ms + draw)
     seconds = time.perf_counter() - started
-    out = [_result(f"trend{days}", f"{label}: trends() {days} d", None, svc, cpu, base, kept, seconds)]
+    out = [result(f"trend{days}", f"{label}: trends() {days} d", None, svc, cpu, base, kept, seconds)]
     for name, _, _ in SIZES:
-        out.append(_result(f"draw{days}-{name}", f"{label}: chart at {name}", None, draws[name], [], [], kept,
+        out.append(result(f"draw{days}-{name}", f"{label}: chart at {name}", None, draws[name], [], [], kept,
                            seconds))
     for name, _, _ in SIZES:
-        out.append(_result(f"total{days}-{name}", f"{label} total at {name}", target, totals[name], [],
+        out.append(result(f"total{days}-{name}", f"{label} total at {name}", target, totals[name], [],
                            base_totals[name], kept, seconds))
     return out
-
-
-def print_table(results: list[dict]) -> None:
-    rows = [
-        (r["label"], r["n"], f"{r['rows']:.0f}", r["p50"], r["p95"], r["p99"], r["cpu95"], r["base_n"], r["b50"],
-         r["b95"],
-         f"{r['p95'] / r['b95']:.3f}x" if r["b95"] == r["b95"] and r["b95"] else "-",
-         f"<= {r['target']:.0f}" if r["target"] else "-",
-         ("pass" if r["ok"] else "FAIL") if r["target"] else "info")
-        for r in results
-    ]
-    say(table(("kind", "n", "rows", "p50 ms", "p95 ms", "p99 ms", "CPU p95 ms", "base n", "no-index p50",
-               "no-index p95", "p95 ours/no-index", "target p95 ms", "result"), rows))
 
 
 def export(db, base_db, times: int, seed: int) -> dict:  # type: ignore[no-untyped-def]
@@ -428,7 +319,7 @@ def export(db, base_db, times: int, seed: int) -> dict:  # type: ignore[no-untyp
     from cscterm.services import worklog
 
     rng = random.Random(seed)
-    agents = [p for p in _people(db) if not p.is_lead]
+    agents = [p for p in people(db) if not p.is_lead]
     last = LAST_DAY
     first = last - timedelta(days=EXPORT_DAYS - 1)
 
@@ -458,61 +349,7 @@ def export(db, base_db, times: int, seed: int) -> dict:  # type: ignore[no-untyp
             "base": base[0][0]}
 
 
-def full_scans(db) -> None:  # type: ignore[no-untyped-def]
-    """What one pass over each big table costs here, for scale."""
-    statements = (
-        ("SELECT count(*) FROM metric_value NOT INDEXED WHERE value >= 0", "scan of metric_value rows"),
-        ("SELECT count(*) FROM log_note NOT INDEXED WHERE body != ''", "scan of log_note rows"),
-        ("SELECT count(*) FROM plan_item NOT INDEXED WHERE status != ''", "scan of plan_item rows"),
-        ("SELECT count(*) FROM script_usage NOT INDEXED WHERE style != ''", "scan of script_usage rows"),
-    )
-    rows = []
-    with db.engine.connect() as conn:
-        for sql, label in statements:
-            times = []
-            for _ in range(3):
-                t0 = time.perf_counter_ns()
-                count = conn.exec_driver_sql(sql).scalar_one()
-                times.append((time.perf_counter_ns() - t0) / 1e6)
-            rows.append((label, count, percentile(times, 50)))
-    say(table(("one full pass (reference)", "rows", "p50 ms"), rows))
-
-
 # ── query plans ─────────────────────────────────────────────────────────────
-
-
-def _shape(statement: str) -> str:
-    flat = " ".join(statement.split())
-    flat = _SELECT_LIST.sub(lambda m: m[0].replace(m[1], "…"), flat, count=1)
-    return _IN_LIST.sub("(?, …)", flat)
-
-
-def _without_statistics(path: Path) -> sqlite3.Connection:
-    """A connection that plans as a database never analysed does: sqlite_stat1
-    emptied inside a transaction that is rolled back at the end."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN")
-    try:
-        conn.execute("DELETE FROM sqlite_stat1")
-    except sqlite3.OperationalError:  # never analysed: nothing to hide
-        pass
-    conn.execute("ANALYZE sqlite_schema")  # reload the (now missing) statistics
-    return conn
-
-
-def _replay(conn: sqlite3.Connection, statement: str, params: object) -> tuple[float, int, list[str]]:
-    times = []
-    found = 0
-    for _ in range(3):
-        t0 = time.perf_counter_ns()
-        found = len(conn.execute(statement, params or ()).fetchall())  # type: ignore[arg-type]
-        times.append((time.perf_counter_ns() - t0) / 1e6)
-    plan = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params or ())]  # type: ignore[arg-type]
-    return min(times), found, plan
-
-
-def _scans(plan: list[str]) -> list[str]:
-    return [p for p in plan if p.startswith("SCAN ") and p[5:].split(" ")[0] in _BIG_TABLES]
 
 
 def explain(db, path: Path) -> tuple[list[str], list[tuple[str, float, float, float]]]:  # type: ignore[no-untyped-def]
@@ -551,47 +388,10 @@ def explain(db, path: Path) -> tuple[list[str], list[tuple[str, float, float, fl
         t0 = time.perf_counter_ns()
         statements = _capture(db, call)
         captured.append((label, (time.perf_counter_ns() - t0) / 1e6, statements))
-    replay = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    bare = _without_statistics(path)
-    scans: list[str] = []
-    summary: list[tuple[str, float, float, float]] = []
-    try:
+    with Plans(path, _BIG_TABLES) as plans:
         for label, call_ms, statements in captured:
-            lines: list[str] = []
-            sql_ms = bare_ms = 0.0
-            seen: set[str] = set()
-            for statement, params in statements:
-                shape = _shape(statement)
-                if shape in seen or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
-                    continue
-                seen.add(shape)
-                ms, found, plan = _replay(replay, statement, params)
-                ms_bare, _, plan_bare = _replay(bare, statement, params)
-                flagged, flagged_bare = _scans(plan), _scans(plan_bare)
-                sql_ms += ms
-                bare_ms += ms_bare
-                lines.append(f"{ms:8.2f} ms {found:5d} rows  {shape[:170]}{'  ⚠ FULL SCAN' if flagged else ''}")
-                lines += [f"{'':25}{line}" for line in plan]
-                if plan_bare != plan:
-                    lines.append(f"{'':25}without statistics: {ms_bare:.2f} ms"
-                                 f"{'  ⚠ FULL SCAN' if flagged_bare else ''}")
-                    lines += [f"{'':27}{line}" for line in plan_bare]
-                if flagged:
-                    scans.append(f"{label}: {shape[:120]} → {'; '.join(flagged)} ({ms:.1f} ms)")
-                if flagged_bare:
-                    scans.append(f"{label}, without statistics: {shape[:100]} → {'; '.join(flagged_bare)} "
-                                 f"({ms_bare:.1f} ms)")
-            summary.append((label, call_ms, sql_ms, bare_ms))
-            say(f"\n── {label}: {len(statements)} statements; the call took {call_ms:.1f} ms, its distinct "
-                f"SELECTs replayed alone {sql_ms:.1f} ms ({100 * sql_ms / call_ms:.0f}%; the rest is Python); "
-                f"without statistics {bare_ms:.1f} ms ──")
-            for line in lines:
-                say(line)
-    finally:
-        replay.close()
-        bare.execute("ROLLBACK")
-        bare.close()
-    return scans, summary
+            plans.call(label, call_ms, statements)
+    return plans.scans, plans.summary
 
 
 # ── main ────────────────────────────────────────────────────────────────────
@@ -602,11 +402,8 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 15.0, base_n:
     import worklog_generate
 
     from cscterm.db.engine import Database
-    from cscterm.i18n import get_language, set_language
 
-    language = get_language()
-    set_language("zh_CN")  # the Markdown export's headings, as the centre reads them
-    try:
+    with language("zh_CN"):  # the Markdown export's headings, as the centre reads them
         path = worklog_generate.generate(path or db_path(None))
         db = Database(path)
         names = dropped_indexes(db, path)
@@ -621,20 +418,16 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 15.0, base_n:
             + f"); {FIRST_DAY} … {LAST_DAY}, now = {NOW.astimezone(ZONE):%Y-%m-%d %H:%M} {ZONE.tzname(None)}; "
             f"up to {n} calls per kind (or {budget:.0f} s), the no-index copy next to the first {base_n}; "
             "one unit of work per call")
-        kinds = build_kinds(db, n, seed)
-        started = time.perf_counter()
-        load = os.getloadavg()[0]
-        results = [measure(kind, db, base_db, n, budget, base_n) for kind in kinds[:2]]
-        results += measure_trends(db, base_db, n, budget, base_n, seed, days=MONTH_SPAN, label="month trend",
-                                  target=TREND_TARGET_MS)
-        results += measure_trends(db, base_db, max(MIN_N, n // 4), budget / 3, min(base_n, 5), seed, days=365,
-                                  label="year trend", target=None)
-        results += [measure(kind, db, base_db, n, budget, base_n) for kind in kinds[2:]]
-        say(f"(measured in {time.perf_counter() - started:.0f} s; load average {load:.1f} before, "
-            f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)\n")
-        print_table(results)
-        say("p50/p95/p99: wall time, the targets' measure; CPU p95: this thread's CPU time, which waiting for a "
-            "core does not inflate (service calls only)")
+        kinds = build_kinds(db, base_db, n, seed)
+        with load_noted():
+            results = [measure(kind, n, budget, base_n) for kind in kinds[:2]]
+            results += measure_trends(db, base_db, n, budget, base_n, seed, days=MONTH_SPAN, label="month trend",
+                                      target=TREND_TARGET_MS)
+            results += measure_trends(db, base_db, max(MIN_N, n // 4), budget / 3, min(base_n, 5), seed, days=365,
+                                      label="year trend", target=None)
+            results += [measure(kind, n, budget, base_n) for kind in kinds[2:]]
+        print_table(results, baseline="no-index")
+        say(CPU_NOTE + " (service calls only)")
         say("chart: draw_trend + PlotextPlot.render (plotext build, Text.from_ansi) at the chart's size in that "
             "terminal (80×20, 120×36); total = trends() + chart, per call; its no-index column adds the same "
             "chart time to the no-index service time")
@@ -646,42 +439,20 @@ def run(path: Path | None = None, *, n: int = 200, budget: float = 15.0, base_n:
                 (f"{e['first']} … {e['last']}", e["pages"], e["md_kib"], e["csv_kib"], e["n"], e["p50"], e["max"],
                  e["md"], e["csv"], e["base"])]))
             say("")
-        full_scans(db)
+        full_scans(db, FULL_SCANS)
 
         if explain_plans:
-            say("\n═══ query plans (each statement replayed alone; a plan is shown twice when it differs without "
-                "the ANALYZE statistics, as in a database cscterm made) ═══")
-            scans, summary = explain(db, path)
-            say("\nSQL per call, statements replayed alone:")
-            say(table(("call", "call ms", "SQL ms", "SQL ms without statistics"), summary))
-            if scans:
-                say("\nscans of a whole work-log or activity table or index:")
-                for line in scans:
-                    say(f"  {line}")
-            else:
-                say("\nno statement scans a whole work-log or activity table, with or without statistics")
+            print_plans(lambda: explain(db, path), "work-log or activity table")
         db.dispose()
         base_db.dispose()
-    finally:
-        set_language(language)
-    ok = all(r["ok"] for r in results)
-    say(f"\nworklog: targets {'met' if ok else 'MISSED'}")
-    return ok
+    return verdict("worklog", all(r["ok"] for r in results))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("db", nargs="?", help="database (default benchmarks/out/cscterm-worklog.db)")
-    parser.add_argument("--n", type=int, default=200, help="measured calls per kind (default 200)")
-    parser.add_argument("--budget", type=float, default=15.0,
-                        help=f"seconds of our calls per kind; stop early (after at least {MIN_N}) when over it")
-    parser.add_argument("--base-n", type=int, default=10, help="no-index baseline calls per kind (default 10)")
+    parser = bench_parser(__doc__, "cscterm-worklog.db", budget=15.0, base_n=10, baseline="no-index")
     parser.add_argument("--exports", type=int, default=3, help="month exports (default 3; 0: none)")
     parser.add_argument("--quick", action="store_true", help="60 calls per kind, 6 s, 5 baseline calls, 1 export")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
-                        help="print the query plans (default on)")
-    args = parser.parse_args(argv)
+    args = bench_args(parser, argv, SEED)
     if args.quick:
         args.n, args.budget, args.base_n, args.exports = 60, 6.0, 5, 1
     ok = run(db_path(args.db), n=args.n, budget=args.budget, base_n=args.base_n, exports=args.exports,

@@ -47,14 +47,9 @@ work-log indexes, and with the row counts it was built with, is reused.
 
 from __future__ import annotations
 
-import argparse
 import bisect
-import hashlib
 import json
-import math
-import os
 import random
-import sqlite3
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -62,18 +57,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DISPLAY_NAME, LOGIN, OUT, say  # noqa: E402
-from _vocab import PRODUCTS  # noqa: E402
-from transfer_generate import (  # noqa: E402
-    CITIES,
-    GIVEN,
-    NOW,
-    SURNAMES,
-    ZONE,
-    _insert_sql,
-    _stamp,
-    _Values,
-)
+import _common  # noqa: E402
+from _build import (ZONE, bench_lead, bulk, check_keys, count_rows, full_name, generator_main,  # noqa: E402
+                    insert_sql, meta_value, reusable, schema_fingerprint, seal, stored_marker)
+from _build import stamp as _stamp  # noqa: E402
+from _common import LOGIN, OUT, language, say  # noqa: E402
+from _vocab import CITIES, PRODUCTS, SURNAMES  # noqa: E402
+from transfer_generate import EVENT_COLUMNS, NOW, TEMPLATE_MIX, _Values  # noqa: E402
 
 GENERATOR_VERSION = 2
 SEED = 20261123
@@ -131,60 +121,25 @@ LEARNINGS = ("遇到情绪激动的客户先共情再给方案，效果好很多
 # ── parameters, fingerprint ─────────────────────────────────────────────────
 
 
-def _schema() -> str:
-    """The schema revision and the work-log and activity tables' indexes as
-    the models define them: a database built before either changed is built again."""
-    from cscterm.db.engine import SCHEMA_HEAD
-    from cscterm.db.models import SQLModel
-
-    parts = []
-    for name in TABLES:
-        for index in sorted(SQLModel.metadata.tables[name].indexes, key=lambda i: i.name or ""):
-            parts.append(f"{index.name}({','.join(c.name for c in index.columns)})")
-    return f"{SCHEMA_HEAD}-{hashlib.sha1(';'.join(parts).encode()).hexdigest()[:10]}"
-
-
 def _marker(seed: int, counts: dict[str, int]) -> str:
     shown = ",".join(f"{t}={counts[t]}" for t in COUNTED)
-    return f"v{GENERATOR_VERSION}:schema={_schema()}:days={DAYS}:seed={seed}:{shown}"
+    return f"v{GENERATOR_VERSION}:schema={schema_fingerprint(TABLES)}:days={DAYS}:seed={seed}:{shown}"
 
 
 def db_path(value: str | None) -> Path:
-    return Path(value or os.environ.get("CSCTERM_BENCH_WORKLOG_DB") or DEFAULT_DB).resolve()
+    return _common.db_path(value, "CSCTERM_BENCH_WORKLOG_DB", DEFAULT_DB)
 
 
 def marker_of(path: Path) -> str | None:
     """The generator's marker in ``path`` (None if it is not a finished database)."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'bench_worklog'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
-def _counts(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in COUNTED}
+    return meta_value(path, "bench_worklog")
 
 
 def is_current(path: Path, seed: int = SEED) -> bool:
     """True if ``path`` holds a finished database built with these parameters
     and still has the row counts it was built with."""
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            marker = conn.execute("SELECT value FROM meta WHERE key = 'bench_worklog'").fetchone()
-            counts = _counts(conn)
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return marker is not None and marker[0] == _marker(seed, counts)
+    found = stored_marker(path, "bench_worklog", COUNTED)
+    return found is not None and found[0] == _marker(seed, found[1])
 
 
 # ── people, schedules ───────────────────────────────────────────────────────
@@ -208,15 +163,14 @@ def _people(db, rng: random.Random) -> list[Person]:  # type: ignore[no-untyped-
     updates = []
     created = _stamp(datetime.combine(FIRST_DAY, datetime.min.time(), ZONE) - timedelta(days=30))
     with db.session() as session:
-        lead = identify(session, LOGIN, DISPLAY_NAME)
-        assert lead.role == "lead", "the benchmark user must be the database's first user"
+        lead = bench_lead(session)
         for t, (team, agents, side) in enumerate(TEAMS):
             login = LOGIN if t == 0 else f"wl-lead{t}"
-            actor = lead if t == 0 else identify(session, login, rng.choice(SURNAMES) + rng.choice(GIVEN))
+            actor = lead if t == 0 else identify(session, login, full_name(rng))
             updates.append({"id": actor.id, "team": team, "role": "lead", "at": created})
             people.append(Person(actor.id, actor.login, actor.display_name, team, side, True, 0))
             for n in range(agents):
-                agent = identify(session, f"wl{t}-{n:02d}", rng.choice(SURNAMES) + rng.choice(GIVEN))
+                agent = identify(session, f"wl{t}-{n:02d}", full_name(rng))
                 updates.append({"id": agent.id, "team": team, "role": "agent", "at": created})
                 people.append(Person(agent.id, agent.login, agent.display_name, team, side, False, n))
         session.execute(text("UPDATE user SET team = :team, role = :role, created_at = :at WHERE id = :id"),
@@ -300,9 +254,6 @@ TRANSFER_COLUMNS = ("id", "template_version_id", "template_key", "status", "send
                     "outcome", "resolution", "sent_at", "claimed_at", "returned_at", "resolved_at", "paused_s",
                     "accept_due_at", "resolve_due_at", "accept_breached", "resolve_breached", "version",
                     "created_at", "updated_at", "updated_by")
-EVENT_COLUMNS = ("transfer_id", "at", "actor_id", "kind", "reason", "note", "detail")
-TEMPLATE_MIX = (("refund", 35), ("logistics", 25), ("quality", 15), ("install_repair", 10), ("invoice", 10),
-                ("vip_risk", 5))
 QUEUE_OF = {"refund": "售后一组", "logistics": "售后一组", "invoice": "售后一组", "quality": "售后二组",
             "install_repair": "售后二组", "vip_risk": "售后二组"}
 OUTCOMES = (("refunded", 40), ("solved", 30), ("replaced", 10), ("compensated", 10), ("explained", 10))
@@ -661,23 +612,16 @@ class _Gen:
 def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False) -> Path:
     """The database at ``path``, built now unless a current one is there."""
     path = Path(path or db_path(None))
-    if not force and is_current(path, seed):
-        say(f"worklog generate: reusing {path}")
+    if reusable(path, "worklog generate", not force and is_current(path, seed)):
         return path
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
     from sqlalchemy import text
 
     from cscterm.db.engine import Database
-    from cscterm.i18n import get_language, set_language
     from cscterm.services import checklists, io, worklog
 
-    language = get_language()
-    set_language("zh_CN")  # the metrics' labels, as a Chinese centre's first start defines them
-    try:
+    with language("zh_CN"):  # the metrics' labels, as a Chinese centre's first start defines them
         db = Database(path)
         db.ensure_schema()
         rng = random.Random(seed)
@@ -700,57 +644,39 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
             stamp = _stamp(datetime.combine(FIRST_DAY, datetime.min.time(), ZONE) - timedelta(days=20))
             session.execute(text("UPDATE metric_def SET updated_at = :at"), {"at": stamp})
             session.execute(text("UPDATE checklist_template_version SET created_at = :at"), {"at": stamp})
-    finally:
-        set_language(language)
     _schedule(people, rng)
     gen = _Gen(rng, people, metric_ids, scripts, templates)
     plan = {
-        "usage": _insert_sql("script_usage", USAGE_COLUMNS), "log": _insert_sql("daily_log", LOG_COLUMNS),
-        "value": _insert_sql("metric_value", VALUE_COLUMNS), "note": _insert_sql("log_note", NOTE_COLUMNS),
-        "plan": _insert_sql("plan_item", PLAN_COLUMNS), "reminder": _insert_sql("reminder", REMINDER_COLUMNS),
-        "handover": _insert_sql("handover", HANDOVER_COLUMNS), "transfer": _insert_sql("transfer", TRANSFER_COLUMNS),
-        "event": _insert_sql("transfer_event", EVENT_COLUMNS),
+        "usage": insert_sql("script_usage", USAGE_COLUMNS), "log": insert_sql("daily_log", LOG_COLUMNS),
+        "value": insert_sql("metric_value", VALUE_COLUMNS), "note": insert_sql("log_note", NOTE_COLUMNS),
+        "plan": insert_sql("plan_item", PLAN_COLUMNS), "reminder": insert_sql("reminder", REMINDER_COLUMNS),
+        "handover": insert_sql("handover", HANDOVER_COLUMNS), "transfer": insert_sql("transfer", TRANSFER_COLUMNS),
+        "event": insert_sql("transfer_event", EVENT_COLUMNS),
     }
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        conn.commit()
-        try:
-            for n in range(DAYS):
-                day = FIRST_DAY + timedelta(days=n)
-                today = day == LAST_DAY
-                for p in people:
-                    if day in p.work:
-                        gen.day(p, day, p.work[day], today)
-                gen.handovers(day)
-                gen.transfers(day)
-                if day.day == 1 or today:  # a month's rows at a time
-                    for key in ("usage", "log", "value", "note", "plan", "reminder", "handover", "transfer"):
-                        conn.exec_driver_sql(plan[key], gen.rows[key])
-                        gen.rows[key] = []
-                    events = sorted(gen.rows["event"], key=lambda e: e[1])  # event ids follow time
-                    conn.exec_driver_sql(plan["event"], events)
-                    gen.rows["event"] = []
-                if n % 180 == 179 or today:
-                    say(f"worklog generate: day {n + 1:4d}/{DAYS}  {time.perf_counter() - started:5.1f} s")
-            stats = [(uid, sid, uses, _stamp(last)) for (uid, sid), (uses, last) in sorted(gen.stats.items())]
-            conn.exec_driver_sql(_insert_sql("script_usage_stat", ("user_id", "script_id", "uses", "last_used")),
-                                 stats)
-            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if bad:
-                raise SystemExit(f"worklog generate: {len(bad)} dangling references, e.g. {bad[:3]}")
-            raw = conn.connection.driver_connection
-            counts = _counts(raw)
-            conn.execute(text("INSERT INTO meta (key, value) VALUES ('bench_worklog', :v)"),
-                         {"v": _marker(seed, counts)})
-            conn.commit()
-            t0 = time.perf_counter()
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-            analyze_s = time.perf_counter() - t0
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.rollback()
-            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    with bulk(db) as conn:
+        for n in range(DAYS):
+            day = FIRST_DAY + timedelta(days=n)
+            today = day == LAST_DAY
+            for p in people:
+                if day in p.work:
+                    gen.day(p, day, p.work[day], today)
+            gen.handovers(day)
+            gen.transfers(day)
+            if day.day == 1 or today:  # a month's rows at a time
+                for key in ("usage", "log", "value", "note", "plan", "reminder", "handover", "transfer"):
+                    conn.exec_driver_sql(plan[key], gen.rows[key])
+                    gen.rows[key] = []
+                events = sorted(gen.rows["event"], key=lambda e: e[1])  # event ids follow time
+                conn.exec_driver_sql(plan["event"], events)
+                gen.rows["event"] = []
+            if n % 180 == 179 or today:
+                say(f"worklog generate: day {n + 1:4d}/{DAYS}  {time.perf_counter() - started:5.1f} s")
+        stats = [(uid, sid, uses, _stamp(last)) for (uid, sid), (uses, last) in sorted(gen.stats.items())]
+        conn.exec_driver_sql(insert_sql("script_usage_stat", ("user_id", "script_id", "uses", "last_used")),
+                             stats)
+        check_keys(conn, "worklog generate")
+        counts = count_rows(conn.connection.driver_connection, COUNTED)
+        analyze_s = seal(conn, "bench_worklog", _marker(seed, counts), analyze=True)
     db.dispose()
     size = path.stat().st_size / 2**20
     say(f"worklog generate: wrote {path} ({size:.0f} MiB) in {time.perf_counter() - started:.1f} s "
@@ -761,12 +687,7 @@ def generate(path: Path | None = None, *, seed: int = SEED, force: bool = False)
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", help="database file (default benchmarks/out/cscterm-worklog.db)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--force", action="store_true", help="rebuild even if a current database exists")
-    args = parser.parse_args(argv)
-    return generate(db_path(args.path), seed=args.seed, force=args.force)
+    return generator_main(__doc__, argv, generate, db_path, SEED, DEFAULT_DB.name)
 
 
 if __name__ == "__main__":
