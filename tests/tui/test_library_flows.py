@@ -29,6 +29,7 @@ from .helpers import (
     settle,
     started,
     type_text,
+    wait_until,
 )
 
 # ── search ──────────────────────────────────────────────────────────────────
@@ -454,3 +455,33 @@ async def test_f2_lists_the_new_languages_scripts_first(make_app):
         await settle(app, pilot)
         assert results(app)[0].language == "en"
         assert app.screen.labels["order_no"] == "Order number"
+
+
+# ── following the database live ─────────────────────────────────────────────
+
+
+def _watchers(app) -> list[object]:
+    return [w for w in app.workers if w.group == "watch" and not w.is_finished]
+
+
+async def test_the_live_watch_starts_once_the_library_has_listed_and_only_once(make_app):
+    app = make_app()
+    async with started(app) as pilot:
+        assert app.screen.results_version >= 1
+        assert len(_watchers(app)) == 1
+        await search(app, pilot, "退款")
+        app.start_watching()
+        await settle(app, pilot)
+        assert len(_watchers(app)) == 1
+
+
+async def test_the_live_watch_starts_even_when_the_library_never_lists(make_app, monkeypatch):
+    import cscterm.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "WATCH_START_LIMIT", 0.2)
+    monkeypatch.setattr(LibraryScreen, "_results", lambda self, query, hits: None)
+    app = make_app()
+    async with app.run_test(size=app.test_size) as pilot:
+        await wait_until(pilot, lambda: app.ws is not None, "the database opened")
+        assert app.screen.results_version == 0
+        await wait_until(pilot, lambda: len(_watchers(app)) == 1, "the watch started")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 WATCH_INTERVAL = 1.0  # seconds between looks at the database's change counter
 REMINDER_INTERVAL = 15.0  # seconds between looks for the user's reminders falling due
+WATCH_START_LIMIT = 3.0  # seconds after the database opens: start watching even without results
 
 
 class WorkspaceReady(Message):
@@ -141,6 +142,7 @@ class CscApp(App[None]):
         # Screens that follow the database live (the handover and transfer inboxes).
         self.live_views: WeakSet[Screen[None]] = WeakSet()
         self._stop_watching = threading.Event()
+        self._watching = False
         self.watch_interval = WATCH_INTERVAL
         localise_bindings(self)
 
@@ -169,6 +171,16 @@ class CscApp(App[None]):
             ready = getattr(screen, "workspace_ready", None)
             if ready is not None:
                 ready()
+        # The library's first results come first: the watcher's first look
+        # (three more parts of the schema, a handful of queries) waits until
+        # they are shown, or a few seconds when they never are.
+        self.set_timer(WATCH_START_LIMIT, self.start_watching)
+
+    def start_watching(self) -> None:
+        """Start following the database live (once; later calls do nothing)."""
+        if self._watching or self.ws is None:
+            return
+        self._watching = True
         self.watch_database()
 
     # ── live: new handovers and due items ─────────────────────────────────

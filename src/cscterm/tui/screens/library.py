@@ -378,6 +378,7 @@ class LibraryScreen(Screen[None]):
         self.update_status()
         self.results_query = query
         self.results_version += 1
+        self.app.start_watching()  # type: ignore[attr-defined]
         if not self._gc_frozen:
             # Everything loaded so far lives as long as the app: keep the
             # collector from walking it again on every full collection
