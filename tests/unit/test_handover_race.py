@@ -2,16 +2,13 @@
 processes on one SQLite file: exactly one acknowledgement counts and the other
 is refused naming the winner.
 
-Each receiver is a fresh interpreter (``python -c``), as two terminals would
-be. They start once and play several rounds; in every round both say they are
-waiting, then one start file releases them together.
+Each receiver is a fresh interpreter, as two terminals would be. They start
+once and play several rounds; in every round both say they are waiting, then
+one start file releases them together.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,49 +19,11 @@ from cscterm.db.models import Handover, HandoverComment
 from cscterm.services import handover as ho
 from cscterm.services.handover import ItemInput
 
+from .helpers import race
+
 ZONE = ZoneInfo("Asia/Shanghai")
 ROUNDS = 4
 CONTENDERS = ("agent2", "agent3")
-TIMEOUT = 60  # seconds; a round takes milliseconds once the workers are up
-
-# One receiver's terminal. Reads jobs (JSON lines) from stdin; for each, says
-# "waiting", spins until the start file exists, acknowledges asking a question
-# on every open item, and prints the outcome as a JSON line.
-CONTENDER = """
-import json, os, sys, time
-from datetime import datetime
-from cscterm import i18n
-from cscterm.db.engine import Database
-from cscterm.errors import DomainError
-from cscterm.services import handover
-from cscterm.services.handover import ItemDecision
-from cscterm.services.users import identify
-
-db_path, login = sys.argv[1:3]
-i18n.set_language("en")
-db = Database(db_path)
-with db.session() as session:
-    actor = identify(session, login)
-print(json.dumps("ready"), flush=True)
-for line in sys.stdin:
-    job = json.loads(line)
-    decisions = {i: ItemDecision(accept=False, question=login + " 的问题") for i in job["items"]}
-    print(json.dumps("waiting"), flush=True)
-    while not os.path.exists(job["go"]):
-        time.sleep(0.0002)
-    try:
-        with db.session() as session:
-            handover.acknowledge(session, actor, job["note"], login + " 接班", decisions,
-                                 now=datetime.fromisoformat(job["now"]))
-    except DomainError as error:
-        outcome = [type(error).__name__, str(error)]
-    except Exception as error:
-        outcome = [type(error).__name__, repr(error)]
-    else:
-        outcome = ["acknowledged", ""]
-    print(json.dumps(outcome), flush=True)
-db.dispose()
-"""
 
 
 def _note(workspace, author, day: int) -> tuple[int, list[int]]:
@@ -80,35 +39,25 @@ def _note(workspace, author, day: int) -> tuple[int, list[int]]:
     return view.id, [i.id for i in view.items]
 
 
-def _read(worker: subprocess.Popen[str]) -> object:
-    line = worker.stdout.readline()  # type: ignore[union-attr]
-    assert line, f"a contender stopped: {worker.stderr.read()}"  # type: ignore[union-attr]
-    return json.loads(line)
-
-
 def test_of_two_simultaneous_acknowledgements_exactly_one_counts(workspace, agent, login_as,
                                                                  tmp_path: Path) -> None:
     for login in CONTENDERS:
         login_as(login)
-    workers = {
-        login: subprocess.Popen([sys.executable, "-c", CONTENDER, str(workspace.db.path), login],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, encoding="utf-8")
-        for login in CONTENDERS
-    }
-    try:
+    # Each acknowledges asking a question on every open item.
+    with race(workspace.db.path, CONTENDERS, tmp_path,
+              imports="from cscterm.services import handover\n"
+                      "from cscterm.services.handover import ItemDecision",
+              action="""
+                  decisions = {i: ItemDecision(accept=False, question=login + " 的问题")
+                               for i in job["items"]}
+                  handover.acknowledge(session, actor, job["note"], login + " 接班", decisions,
+                                       now=now)
+              """, done="acknowledged") as contenders:
         notes = [_note(workspace, agent, 24 + n) for n in range(ROUNDS)]  # while they start
-        assert [_read(w) for w in workers.values()] == ["ready", "ready"]
+        contenders.ready()
         for round_, (note_id, item_ids) in enumerate(notes):
-            go = tmp_path / f"go-{round_}"
             now = datetime(2026, 11, 24 + round_, 16, 3, tzinfo=ZONE)
-            for worker in workers.values():
-                worker.stdin.write(json.dumps({"note": note_id, "items": item_ids, "go": str(go),  # type: ignore[union-attr]
-                                               "now": now.isoformat()}) + "\n")
-                worker.stdin.flush()  # type: ignore[union-attr]
-            assert [_read(w) for w in workers.values()] == ["waiting", "waiting"]
-            go.touch()
-            outcomes = {login: _read(w) for login, w in workers.items()}
+            outcomes = contenders.play({"note": note_id, "items": item_ids}, now)
 
             winners = [login for login, (kind, _m) in outcomes.items() if kind == "acknowledged"]
             assert len(winners) == 1, f"round {round_}: {outcomes}"
@@ -124,14 +73,3 @@ def test_of_two_simultaneous_acknowledgements_exactly_one_counts(workspace, agen
                 questions = session.exec(
                     select(HandoverComment).where(col(HandoverComment.item_id).in_(item_ids))).all()
                 assert sorted(q.body for q in questions) == [f"{winner} 的问题"] * 2
-    finally:
-        for worker in workers.values():
-            if worker.stdin and not worker.stdin.closed:
-                worker.stdin.close()
-        for worker in workers.values():
-            try:
-                worker.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-    assert [w.returncode for w in workers.values()] == [0, 0]
