@@ -11,6 +11,8 @@ watch never fires what the tests set.
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -292,6 +294,38 @@ async def test_a_draft_write_queued_before_a_save_does_not_bring_the_draft_back(
         await settle(app, pilot)
         assert query_db(db_path, "SELECT ref FROM draft WHERE kind = 'worklog'") == [
             ("2030-03-12",)]
+
+
+async def test_keys_typed_while_the_reflection_is_saved_are_kept_as_a_draft(
+        make_app, db_path, monkeypatch):
+    stop_log_clock(monkeypatch)
+    app = make_app()
+    async with started(app) as pilot:
+        await open_log(app, pilot)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReflectionEditor), "the editor")
+        editor = app.screen
+        await paste_text(pilot, "退款咨询偏多")
+        entered, release = threading.Event(), threading.Event()
+        store = editor.store
+
+        def slow_store(session, actor, payload):
+            entered.set()
+            release.wait(10)
+            return store(session, actor, payload)
+
+        editor.store = slow_store
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, entered.is_set, "the save running")
+        await paste_text(pilot, "，平均时长下降")
+        release.set()
+        await wait_until(pilot, lambda: editor.reflection.business == "退款咨询偏多", "saved")
+        await settle(app, pilot)
+        assert editor._saved_state != editor.state()  # noqa: SLF001
+        editor.autosave()
+        await settle(app, pilot)
+        [(payload,)] = query_db(db_path, "SELECT payload FROM draft WHERE kind = 'worklog'")
+        assert json.loads(payload)["business"] == "退款咨询偏多，平均时长下降"
 
 
 async def test_the_reflection_draft_is_offered_back_after_a_restart(make_app, db_path,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from textual import on, work
@@ -833,65 +833,34 @@ class HandoverEditor(DraftAutosave, Screen["HandoverView | None"]):
     # saving ──────────────────────────────────────────────────────────────
 
     def action_save(self) -> None:
-        self.persist(submit=False, close=False)
+        self.persist(commit=False, close=False)
 
     def action_submit(self) -> None:
-        self.persist(submit=True, close=True)
+        self.persist(commit=True, close=True)
 
-    def action_close(self) -> None:
-        if self.state() == self._saved_state:
-            self.dismiss(None)
-            return
-        self.persist(submit=False, close=True)
+    def store(self, session: Any, actor: Any, payload: dict[str, object]) -> HandoverView:
+        from cscterm.services import handover
 
-    @work(thread=True, exclusive=True, group="ho-save")
-    def persist(self, submit: bool, close: bool) -> None:
-        from cscterm.services import drafts, handover
+        return handover.save_draft(
+            session, actor, self.note.id, self.note.version,
+            overall=str(payload["overall"]), summary=str(payload["summary"]),
+            watchouts=str(payload["watchouts"]), items=list(self.items),
+            to_user=str(payload["to"]), now=self.fixed_now)
 
-        ws = self.app.ws  # type: ignore[attr-defined]
-        payload = self.app.call_from_thread(self.draft_payload)
-        saved: HandoverView | None = None
-        try:
-            with ws.session() as session:
-                note = saved = handover.save_draft(
-                    session, ws.actor, self.note.id, self.note.version,
-                    overall=str(payload["overall"]), summary=str(payload["summary"]),
-                    watchouts=str(payload["watchouts"]), items=list(self.items),
-                    to_user=str(payload["to"]), now=self.fixed_now)
-            if submit:
-                with ws.session() as session:
-                    note = handover.submit(session, ws.actor, note.id, note.version,
-                                           now=self.fixed_now)
-            with ws.session() as session:
-                self.drop_draft(session)
-        except DomainError as exc:
-            # Nothing is lost: the autosaved draft keeps what was typed, and
-            # leaving keeps the keys typed since the last autosave too.
-            if close and not submit:
-                try:
-                    with ws.session() as session:
-                        drafts.save(session, ws.actor, self.DRAFT_KIND, self.draft_ref, payload)
-                except DomainError:
-                    pass  # the autosaved draft stands
-            self.app.call_from_thread(self._save_failed, str(exc), close and not submit, saved)
-            return
-        self.app.call_from_thread(self._persisted, note, submit, close)
+    def commit(self, session: Any, actor: Any, record: HandoverView) -> HandoverView:
+        from cscterm.services import handover
 
-    def _save_failed(self, message: str, closing: bool, saved: HandoverView | None) -> None:
-        if saved is not None:  # saved, then the submit was refused: edit the saved version
-            self.note = saved
-        self.notify(message, severity="error", markup=False, timeout=10)
-        if closing:
-            self.notify(t("ho.kept_as_draft"), markup=False)
-            self.dismiss(None)
+        return handover.submit(session, actor, record.id, record.version, now=self.fixed_now)
 
-    def _persisted(self, note: HandoverView, submitted: bool, close: bool) -> None:
-        self.note = note
-        self._saved_state = self._drafted_state = self.state()
-        self.notify(t("ho.submitted_to", to=one_line(note.addressed_to())) if submitted
+    def adopt(self, record: HandoverView) -> None:
+        self.note = record
+
+    def persisted(self, record: HandoverView, committed: bool, close: bool) -> None:
+        self.note = record
+        self.notify(t("ho.submitted_to", to=one_line(record.addressed_to())) if committed
                     else t("ho.saved"), markup=False)
         if close:
-            self.dismiss(note)
+            self.dismiss(record)
 
 
 # ── acknowledging ─────────────────────────────────────────────────────────

@@ -1108,48 +1108,30 @@ class TransferEditor(DraftAutosave, Screen["TransferView | None"]):
     # saving and sending ──────────────────────────────────────────────────
 
     def action_send(self) -> None:
-        self.persist(send=True, close=True)
+        self.persist(commit=True, close=True)
 
-    def action_close(self) -> None:
-        if self.state() == self._saved_state:
-            self.dismiss(None)
-            return
-        self.persist(send=False, close=True)
+    def store(self, session: Any, actor: Any, payload: dict[str, object]) -> TransferView:
+        from cscterm.services import transfer
 
-    @work(thread=True, exclusive=True, group="te-save")
-    def persist(self, send: bool, close: bool) -> None:
-        from cscterm.services import drafts, transfer
-
-        ws = self.app.ws  # type: ignore[attr-defined]
-        payload = self.app.call_from_thread(self.draft_payload)
-        values = self.service_values(payload)
         to = str(payload["to"]) if self.view.status == "draft" else None
-        now = self.now()
-        saved: TransferView | None = None
-        try:
-            with ws.session() as session:
-                view = saved = transfer.save_draft(session, ws.actor, self.view.id,
-                                                   self.view.version, values, to=to, now=now)
-            if send:
-                with ws.session() as session:
-                    view = transfer.send(session, ws.actor, view.id, view.version, now=now)
-            with ws.session() as session:
-                self.drop_draft(session)
-        except transfer.Incomplete as exc:
-            self.app.call_from_thread(self._refused, exc, saved)
-            return
-        except DomainError as exc:
-            # Nothing is lost: the autosaved draft keeps what was typed, and
-            # leaving keeps the keys typed since the last autosave too.
-            if close and not send:
-                try:
-                    with ws.session() as session:
-                        drafts.save(session, ws.actor, DRAFT_KIND, self.draft_ref, payload)
-                except DomainError:
-                    pass  # the autosaved draft stands
-            self.app.call_from_thread(self._save_failed, str(exc), close and not send, saved)
-            return
-        self.app.call_from_thread(self._persisted, view, send, close)
+        return transfer.save_draft(session, actor, self.view.id, self.view.version,
+                                   self.service_values(payload), to=to, now=self.now())
+
+    def commit(self, session: Any, actor: Any, record: TransferView) -> TransferView:
+        from cscterm.services import transfer
+
+        return transfer.send(session, actor, record.id, record.version, now=self.now())
+
+    def adopt(self, record: TransferView) -> None:
+        self.view = record
+
+    def save_failed(self, exc: DomainError, saved: TransferView | None, closing: bool) -> None:
+        from cscterm.services.transfer import Incomplete
+
+        if isinstance(exc, Incomplete):
+            self._refused(exc, saved)
+        else:
+            super().save_failed(exc, saved, closing)
 
     def _refused(self, exc: Exception, saved: TransferView | None) -> None:
         from cscterm.services.transfer import Incomplete
@@ -1161,18 +1143,9 @@ class TransferEditor(DraftAutosave, Screen["TransferView | None"]):
         self.notify(str(exc), severity="error", markup=False, timeout=15)
         self.mark(exc.problems)
 
-    def _save_failed(self, message: str, closing: bool, saved: TransferView | None) -> None:
-        if saved is not None:
-            self.view = saved
-        self.notify(message, severity="error", markup=False, timeout=10)
-        if closing:
-            self.notify(t("ho.kept_as_draft"), markup=False)
-            self.dismiss(None)
-
-    def _persisted(self, view: TransferView, sent: bool, close: bool) -> None:
+    def persisted(self, view: TransferView, sent: bool, close: bool) -> None:
         was_returned = self.view.status == "returned"
         self.view = view
-        self._saved_state = self._drafted_state = self.state()
         if sent:
             to = one_line(view.row.claimed_by or view.row.to_user or view.row.queue)
             self.notify(t("tr.resent_to" if was_returned else "tr.sent_to", to=to), markup=False)

@@ -718,38 +718,27 @@ class ReflectionEditor(DraftAutosave, Screen[None]):
         return dict(zip(PARTS, self.state(), strict=True))
 
     def action_save(self) -> None:
-        self.persist(close=False)
+        self.persist(commit=False, close=False)
 
     def action_close(self) -> None:
         if self.state() == self._saved_state and self.draft is None:
             self.dismiss(None)
             return
-        self.persist(close=True)
+        self.persist(commit=False, close=True)
 
-    @work(thread=True, exclusive=True, group="wl-save")
-    def persist(self, close: bool) -> None:
+    def store(self, session: Any, actor: Any, payload: dict[str, object]) -> Reflection:
         from cscterm.services import worklog
 
-        ws = self.app.ws  # type: ignore[attr-defined]
-        payload = self.app.call_from_thread(self.draft_payload)
         # A day with nothing kept yet has no version: its log starts at 1.
-        version = self.reflection.version or 1
-        try:
-            with ws.session() as session:
-                saved = worklog.save_reflection(session, ws.actor, self.day, version,
-                                                now=self.fixed_now, **payload)  # type: ignore[arg-type]
-            with ws.session() as session:
-                self.drop_draft(session)
-        except DomainError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False,
-                                      timeout=10)
-            return
-        self.app.call_from_thread(self._persisted, saved, payload, close)
+        return worklog.save_reflection(session, actor, self.day, self.reflection.version or 1,
+                                       now=self.fixed_now, **payload)  # type: ignore[arg-type]
 
-    def _persisted(self, saved: Reflection, payload: dict[str, object], close: bool) -> None:
-        self.reflection = saved
+    def adopt(self, record: Reflection) -> None:
+        self.reflection = record
+
+    def persisted(self, record: Reflection, committed: bool, close: bool) -> None:
+        self.reflection = record
         self.draft = None
-        self._saved_state = self._drafted_state = tuple(payload[p] for p in PARTS)
         self.notify(t("ho.saved"), markup=False)
         if close:
             self.dismiss(None)
