@@ -176,6 +176,28 @@ def test_set_value_stores_the_parsed_value_on_the_shift_date(do, agent) -> None:
         200, "3m20s", "3m00s", False)
 
 
+def test_a_count_short_of_its_target_is_missed_only_once_the_day_is_over(do, agent) -> None:
+    do(wl.bump, agent, "contacts", 5, now=local(23, 10))
+    do(wl.set_value, agent, "satisfaction", "90", now=local(23, 10))
+
+    def marks(got: wl.DayPage) -> dict[str, bool | None]:
+        return {m.metric.key: m.meets for m in got.metrics
+                if m.metric.key in ("contacts", "satisfaction")}
+
+    # during the shift: the count is still being made; a rate below target is below it
+    assert marks(page(do, agent, local(23, 12))) == {"contacts": None, "satisfaction": False}
+    # the next day, looking back: missed
+    assert marks(page(do, agent, local(24, 12), date(2026, 11, 23))) == {
+        "contacts": False, "satisfaction": False}
+    # submitted: the day is over
+    do(wl.save_reflection, agent, date(2026, 11, 23), 1, business="b", teamwork="", learnings="",
+       now=local(23, 15))
+    do(wl.submit_day, agent, date(2026, 11, 23), now=local(23, 15))
+    assert marks(page(do, agent, local(23, 16))) == {"contacts": False, "satisfaction": False}
+    do(wl.bump, agent, "contacts", 200, now=local(23, 16))
+    assert marks(page(do, agent, local(23, 17)))["contacts"] is True
+
+
 @pytest.mark.parametrize(("text", "delta"), [("+1", 1), ("-1", -1), ("+ 12", 12), ("5", None),
                                              ("96.5", None), ("+1.5", None), ("", None)])
 def test_parse_delta_tells_a_change_from_a_value(text, delta) -> None:

@@ -721,7 +721,11 @@ def day_page(session: Session, actor: Actor, day: date | None = None, *,
         carry_over(session, actor, day)
     values = {v.metric_id: v.value for v in session.exec(select(MetricValue).where(
         MetricValue.user_id == actor.id, MetricValue.day == day.isoformat()))}
-    shown = [_metric_today(metric, values.get(metric.id)) for metric in metrics(session)]
+    kept = reflection(session, actor, day)
+    # Today's counts are still being made until the day is submitted: one
+    # below its target is not missed yet.
+    counting = day == today and kept.submitted_at is None
+    shown = [_metric_today(metric, values.get(metric.id), counting) for metric in metrics(session)]
     day_rows = session.exec(select(PlanItem).where(
         PlanItem.user_id == actor.id, PlanItem.kind == "day", PlanItem.period == day.isoformat())
         .order_by(col(PlanItem.first_day), col(PlanItem.position))).all()
@@ -736,13 +740,16 @@ def day_page(session: Session, actor: Actor, day: date | None = None, *,
         plans=[_plan(r, day) for r in day_rows],
         month_plans=[_plan(r, day) for r in month_rows], day_tally=_tally(day_rows),
         month_tally=_month_tally(month_days), reminders=open_reminders(session, actor),
-        reflection=reflection(session, actor, day), activity=activity(session, actor, day, zone))
+        reflection=kept, activity=activity(session, actor, day, zone))
 
 
-def _metric_today(metric: Metric, value: float | None) -> MetricToday:
+def _metric_today(metric: Metric, value: float | None, counting: bool = False) -> MetricToday:
+    met = meets(metric, value)
+    if counting and met is False and metric.is_counter and metric.direction == "up":
+        met = None  # short of the target so far, not missed
     return MetricToday(metric, value, format_value(metric, value),
                        format_value(metric, metric.target) if metric.target is not None else "",
-                       meets(metric, value))
+                       met)
 
 
 def metric_today(session: Session, actor: Actor, key: str, day: date) -> MetricToday:
