@@ -536,7 +536,7 @@ def busy_day(do: Do, agent: Actor) -> None:
 
 def test_export_markdown_has_the_shape_of_a_daily_report(do, agent) -> None:
     busy_day(do, agent)
-    pages = do(wl.export_days, agent, first=DAY1, last=DAY3, zone=ZONE)
+    pages = do(wl.export_days, agent, first=DAY1, last=DAY3, zone=ZONE, now=local(24, 12))
     assert [p.day for p in pages] == [DAY1]
     text = wl.to_markdown(pages, agent, ZONE)
     assert text.startswith("# Daily report · agent1 · 2026-11-23\n")
@@ -544,6 +544,26 @@ def test_export_markdown_has_the_shape_of_a_daily_report(do, agent) -> None:
                  "## Plan", "- [x] 回访 3 位差评客户", "- [ ] 整理退款单", "## Notes",
                  "- 14:05 客户王女士要求周五前回电", "## Counted by the workbench"):
         assert part in text
+
+
+def test_export_pages_are_the_day_pages_of_the_days_with_anything_kept(do, agent) -> None:
+    busy_day(do, agent)
+    do(wl.add_note, agent, "第三天的记录", now=local(25, 9))
+    do(wl.add_plan, agent, "月度：降低退货率", kind="month", now=local(25, 9))
+    do(wl.bump, agent, "contacts", 7, now=local(25, 23, 30))
+    handover_note(do, agent, local(23, 15, 50))
+    handover_note(do, agent, local(25, 15, 50))
+    view = do(tr.create, agent, "refund", now=local(25, 10))
+    view = do(tr.save_draft, agent, view.id, view.version, REFUND, now=local(25, 10))
+    do(tr.send, agent, view.id, view.version, now=local(25, 10), zone=ZONE)
+    at = local(26, 12)
+    pages = do(wl.export_days, agent, first=DAY1, last=date(2026, 11, 30), zone=ZONE, now=at)
+    assert [p.day for p in pages] == [DAY1, date(2026, 11, 25)]
+    # read for the whole range at once, the same as each day's page on its own
+    assert pages == [page(do, agent, at, p.day, carry=False) for p in pages]
+    assert [(p.activity.handovers_written, p.activity.transfers_sent) for p in pages] == [
+        (1, 0), (1, 1)]
+    assert [len(p.notes) for p in pages] == [1, 1]
 
 
 def test_export_does_not_carry_plans_over(do, agent) -> None:

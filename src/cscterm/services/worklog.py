@@ -67,11 +67,21 @@ def shift_day(session: Session, actor: Actor, moment: datetime | None = None,
 def day_window(session: Session, team: str, day: date,
                zone: tzinfo | None = None) -> tuple[datetime, datetime]:
     """From the first of the day's shifts' start to the last one's end."""
+    return day_windows(session, team, [day], zone)[day]
+
+
+def day_windows(session: Session, team: str, days: Sequence[date],
+                zone: tzinfo | None = None) -> dict[date, tuple[datetime, datetime]]:
+    """:func:`day_window` of each of ``days`` (the team's shifts read once)."""
     from cscterm.services.shifts import slot_of, team_shifts
 
     zone = zone or local_zone()
-    slots = [slot_of(team, shift, day, zone) for shift in team_shifts(session, team)]
-    return min(s.start for s in slots), max(s.end for s in slots)
+    shifts = team_shifts(session, team)
+    out = {}
+    for day in days:
+        slots = [slot_of(team, shift, day, zone) for shift in shifts]
+        out[day] = (min(s.start for s in slots), max(s.end for s in slots))
+    return out
 
 
 def parse_day(value: str, field_name: str = "date") -> date:
@@ -651,36 +661,58 @@ class Activity:
 
 
 def activity(session: Session, actor: Actor, day: date, zone: tzinfo | None = None) -> Activity:
-    # The other parts' tables are built only when the day's activity is
-    # counted: a note or a count from the shell needs none of them.
+    return activities(session, actor, [day], zone)[day]
+
+
+def activities(session: Session, actor: Actor, days: Sequence[date],
+               zone: tzinfo | None = None) -> dict[date, Activity]:
+    """What the workbench counted for the actor on each of ``days``: the
+    moments are read once for the whole span and counted into each day's
+    window (from its first shift's start to its last one's end)."""
+    # The other parts' tables are built only when activity is counted: a
+    # note or a count from the shell needs none of them.
     from cscterm.db.tables.handover import Handover
     from cscterm.db.tables.library import Scenario, Script, ScriptUsage
     from cscterm.db.tables.transfer import TransferEvent
 
-    start, end = day_window(session, actor.team, day, zone)
-    by_scenario = session.exec(
-        select(Scenario.title, func.count())
+    if not days:
+        return {}
+    windows = day_windows(session, actor.team, days, zone)
+    start, end = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
+    copied = session.exec(
+        select(ScriptUsage.used_at, Scenario.title)
         .select_from(ScriptUsage)
         .join(Script, col(Script.id) == col(ScriptUsage.script_id))
         .join(Scenario, col(Scenario.id) == col(Script.scenario_id), isouter=True)
         .where(ScriptUsage.user_id == actor.id, col(ScriptUsage.used_at) >= start,
-               col(ScriptUsage.used_at) < end)
-        .group_by(Scenario.title).order_by(func.count().desc())).all()
-    written = session.exec(select(func.count()).select_from(Handover).where(
+               col(ScriptUsage.used_at) < end)).all()
+    written = session.exec(select(Handover.submitted_at).where(
         Handover.author_id == actor.id, col(Handover.submitted_at) >= start,
-        col(Handover.submitted_at) < end)).one()
-    acked = session.exec(select(func.count()).select_from(Handover).where(
+        col(Handover.submitted_at) < end)).all()
+    acked = session.exec(select(Handover.acked_at).where(
         Handover.acked_by == actor.id, col(Handover.acked_at) >= start,
-        col(Handover.acked_at) < end)).one()
-    events = dict(session.exec(select(TransferEvent.kind, func.count()).where(
+        col(Handover.acked_at) < end)).all()
+    events = session.exec(select(TransferEvent.at, TransferEvent.kind).where(
         TransferEvent.actor_id == actor.id, col(TransferEvent.at) >= start,
-        col(TransferEvent.at) < end).group_by(TransferEvent.kind)).all())
-    pairs = [(title or "—", count) for title, count in by_scenario]
-    return Activity(
-        scripts_copied=sum(c for _, c in pairs), by_scenario=pairs, handovers_written=written,
-        handovers_acknowledged=acked,
-        transfers_sent=events.get("sent", 0) + events.get("resent", 0),
-        transfers_claimed=events.get("claimed", 0), transfers_resolved=events.get("resolved", 0))
+        col(TransferEvent.at) < end)).all()
+    out = {}
+    for day, (first, last) in windows.items():
+        titles: dict[str, int] = {}
+        for at, title in copied:
+            if first <= at < last:
+                titles[title or "—"] = titles.get(title or "—", 0) + 1
+        kinds: dict[str, int] = {}
+        for at, kind in events:
+            if first <= at < last:
+                kinds[kind] = kinds.get(kind, 0) + 1
+        pairs = sorted(titles.items(), key=lambda pair: (-pair[1], pair[0]))  # most used first
+        out[day] = Activity(
+            scripts_copied=sum(titles.values()), by_scenario=pairs,
+            handovers_written=sum(1 for at in written if first <= at < last),
+            handovers_acknowledged=sum(1 for at in acked if first <= at < last),
+            transfers_sent=kinds.get("sent", 0) + kinds.get("resent", 0),
+            transfers_claimed=kinds.get("claimed", 0), transfers_resolved=kinds.get("resolved", 0))
+    return out
 
 
 # ── the day page ───────────────────────────────────────────────────────────
@@ -719,28 +751,63 @@ def day_page(session: Session, actor: Actor, day: date | None = None, *,
     day = day or today
     if carry and day == today:
         carry_over(session, actor, day)
-    values = {v.metric_id: v.value for v in session.exec(select(MetricValue).where(
-        MetricValue.user_id == actor.id, MetricValue.day == day.isoformat()))}
-    kept = reflection(session, actor, day)
-    # Today's counts are still being made until the day is submitted: one
-    # below its target is not missed yet.
-    counting = day == today and kept.submitted_at is None
-    shown = [_metric_today(metric, values.get(metric.id), counting) for metric in metrics(session)]
-    day_rows = session.exec(select(PlanItem).where(
-        PlanItem.user_id == actor.id, PlanItem.kind == "day", PlanItem.period == day.isoformat())
-        .order_by(col(PlanItem.first_day), col(PlanItem.position))).all()
-    month_rows = session.exec(select(PlanItem).where(
-        PlanItem.user_id == actor.id, PlanItem.kind == "month",
-        PlanItem.period == day.isoformat()[:7]).order_by(col(PlanItem.position))).all()
-    month_days = session.exec(select(PlanItem).where(
-        PlanItem.user_id == actor.id, PlanItem.kind == "day",
-        col(PlanItem.period).startswith(day.isoformat()[:7]))).all()
-    return DayPage(
-        day=day, metrics=shown, notes=notes(session, actor, day),
-        plans=[_plan(r, day) for r in day_rows],
-        month_plans=[_plan(r, day) for r in month_rows], day_tally=_tally(day_rows),
-        month_tally=_month_tally(month_days), reminders=open_reminders(session, actor),
-        reflection=kept, activity=activity(session, actor, day, zone))
+    return _pages(session, actor, [day], today, zone)[0]
+
+
+def _pages(session: Session, actor: Actor, days: Sequence[date], today: date,
+           zone: tzinfo | None) -> list[DayPage]:
+    """The actor's pages for ``days`` (ascending), each table read once for
+    the whole span."""
+    lo, hi = days[0].isoformat(), days[-1].isoformat()
+    months = sorted({d.isoformat()[:7] for d in days})
+    values: dict[str, dict[int, float]] = {}
+    for row in session.exec(select(MetricValue).where(
+            MetricValue.user_id == actor.id, col(MetricValue.day) >= lo,
+            col(MetricValue.day) <= hi)):
+        values.setdefault(row.day, {})[row.metric_id] = row.value
+    logs = {row.day: row for row in session.exec(select(DailyLog).where(
+        DailyLog.user_id == actor.id, col(DailyLog.day) >= lo, col(DailyLog.day) <= hi))}
+    notes_of: dict[str, list[Note]] = {}
+    for row in session.exec(select(LogNote).where(
+            LogNote.user_id == actor.id, col(LogNote.day) >= lo, col(LogNote.day) <= hi)
+            .order_by(col(LogNote.at))):
+        notes_of.setdefault(row.day, []).append(Note(row.id or 0, row.at, row.body))
+    plans_of: dict[str, list[PlanItem]] = {}
+    for row in session.exec(select(PlanItem).where(
+            PlanItem.user_id == actor.id, PlanItem.kind == "day", col(PlanItem.period) >= lo,
+            col(PlanItem.period) <= hi)
+            .order_by(col(PlanItem.first_day), col(PlanItem.position))):
+        plans_of.setdefault(row.period, []).append(row)
+    month_plans: dict[str, list[PlanItem]] = {}
+    for row in session.exec(select(PlanItem).where(
+            PlanItem.user_id == actor.id, PlanItem.kind == "month",
+            col(PlanItem.period).in_(months)).order_by(col(PlanItem.position))):
+        month_plans.setdefault(row.period, []).append(row)
+    month_days: dict[str, list[PlanItem]] = {}
+    for row in session.exec(select(PlanItem).where(
+            PlanItem.user_id == actor.id, PlanItem.kind == "day",
+            col(PlanItem.period) >= months[0], col(PlanItem.period) < months[-1] + "~")):
+        month_days.setdefault(row.period[:7], []).append(row)
+    defined = metrics(session)
+    reminders = open_reminders(session, actor)
+    counted = activities(session, actor, days, zone)
+    pages = []
+    for day in days:
+        key, month = day.isoformat(), day.isoformat()[:7]
+        log = logs.get(key)
+        kept = _reflection(log) if log else Reflection("", "", "", None, 0)
+        # Today's counts are still being made until the day is submitted:
+        # one below its target is not missed yet.
+        counting = day == today and kept.submitted_at is None
+        day_rows = plans_of.get(key, [])
+        pages.append(DayPage(
+            day=day,
+            metrics=[_metric_today(m, values.get(key, {}).get(m.id), counting) for m in defined],
+            notes=notes_of.get(key, []), plans=[_plan(r, day) for r in day_rows],
+            month_plans=[_plan(r, day) for r in month_plans.get(month, [])],
+            day_tally=_tally(day_rows), month_tally=_month_tally(month_days.get(month, [])),
+            reminders=reminders, reflection=kept, activity=counted[day]))
+    return pages
 
 
 def _metric_today(metric: Metric, value: float | None, counting: bool = False) -> MetricToday:
@@ -836,7 +903,7 @@ def team_days(session: Session, actor: Actor, *, first: date, last: date,
 
 
 def export_days(session: Session, actor: Actor, *, first: date, last: date,
-                zone: tzinfo | None = None) -> list[DayPage]:
+                zone: tzinfo | None = None, now: datetime | None = None) -> list[DayPage]:
     """The actor's own pages for a range (days with anything on them)."""
     if last < first:
         raise Invalid("err.invalid.date_range", first=first.isoformat(), last=last.isoformat())
@@ -851,8 +918,10 @@ def export_days(session: Session, actor: Actor, *, first: date, last: date,
     kept |= set(session.exec(select(PlanItem.period).where(
         PlanItem.user_id == actor.id, PlanItem.kind == "day",
         col(PlanItem.period) >= first.isoformat(), col(PlanItem.period) <= last.isoformat())).all())
-    return [day_page(session, actor, date.fromisoformat(d), zone=zone, carry=False)
-            for d in sorted(kept)]
+    if not kept:
+        return []
+    today = shift_day(session, actor, now or utcnow(), zone)
+    return _pages(session, actor, [date.fromisoformat(d) for d in sorted(kept)], today, zone)
 
 
 def to_markdown(pages: Sequence[DayPage], actor: Actor, zone: tzinfo | None = None) -> str:
