@@ -433,7 +433,7 @@ async def test_f2_switches_the_interface_to_english_and_remembers_it(make_app, s
         await settle(app, pilot)
         text = screen_text(app)
         assert "cscterm · Scripts" in text
-        assert "wang · lead" in text
+        assert "wang · default · lead" in text
         for words in ("Search", "Copy", "Style", "Edit", "New", "Categories"):
             assert words in text, words
         assert "复制" not in text.splitlines()[-1]

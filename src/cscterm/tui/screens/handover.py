@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cscterm.errors import DomainError
@@ -29,7 +29,7 @@ from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
-from cscterm.tui.screens.library import TopBar
+from cscterm.tui.screens.mode import ModeScreen, TopBar
 from cscterm.tui.widgets.prompt import TextPrompt
 from cscterm.tui.widgets.script_list import fit
 
@@ -175,7 +175,8 @@ class InboxList(OptionList):
         self.post_message(self.Resized())
 
 
-class HandoverScreen(Screen[None]):
+class HandoverScreen(ModeScreen):
+    MODE = "handover"
     CSS_PATH = "handover.tcss"
     AUTO_FOCUS = "#ho-list"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -217,44 +218,15 @@ class HandoverScreen(Screen[None]):
                 yield Static(id="ho-text", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.app.live_views.add(self)  # type: ignore[attr-defined]
-        self.update_topbar()
-        if self.app.ws is not None:  # type: ignore[attr-defined]
-            self.workspace_ready()
-
-    def on_unmount(self) -> None:
-        self.app.live_views.discard(self)  # type: ignore[attr-defined]
-
-    def workspace_ready(self) -> None:
-        self.update_topbar()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.app.ws is not None:  # type: ignore[attr-defined]
-            self.reload()
-
     def language_changed(self) -> None:
         self.update_topbar()
         self.render_list()
         self.show_current()
 
-    def update_topbar(self) -> None:
-        ws = self.app.ws  # type: ignore[attr-defined]
-        user = ""
-        if ws is not None:
-            actor = ws.actor
-            user = f"{one_line(actor.name)} · {one_line(actor.team)} · {t('role.' + actor.role)} "
-        self.query_one("#top-title", Label).update(f" cscterm · {t('mode.handover')}")
-        self.query_one("#top-user", Label).update(user)
-
     # loading ─────────────────────────────────────────────────────────────
 
     def handovers_changed(self) -> None:
         """The App saw the database change: read the lists again."""
-        self.reload()
-
-    def action_reload(self) -> None:
         self.reload()
 
     @work(thread=True, exclusive=True, group="ho-inbox")

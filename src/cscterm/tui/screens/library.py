@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, Tree
+from textual.widgets import Footer, Input, OptionList, Static, Tree
 
 from cscterm.errors import DomainError
 from cscterm.i18n import get_language, style_label, t
 from cscterm.text import one_line, strip_controls
 from cscterm.tui.localise import localise_bindings
+from cscterm.tui.screens.mode import TopBar
 from cscterm.tui.widgets.script_list import ScriptList, status_line
 from cscterm.tui.widgets.script_view import ScriptView
 
@@ -48,12 +49,6 @@ class SearchInput(Input):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         localise_bindings(self)
-
-
-class TopBar(Horizontal):
-    def compose(self) -> ComposeResult:
-        yield Label(id="top-title", markup=False)
-        yield Label(id="top-user", markup=False)
 
 
 class LibraryScreen(Screen[None]):
@@ -130,17 +125,9 @@ class LibraryScreen(Screen[None]):
         return tree
 
     def update_topbar(self) -> None:
-        title = f" cscterm · {t('mode.library')}"
-        ws = self.app.ws  # type: ignore[attr-defined]
-        user = ""
-        if ws is not None:
-            actor = ws.actor
-            user = f"{one_line(actor.name)} · {t('role.' + actor.role)}"
         values = len(self.app.conversation)  # type: ignore[attr-defined]
-        if values:
-            user = f"{t('conv.values', count=values)}   {user}"
-        self.query_one("#top-title", Label).update(title)
-        self.query_one("#top-user", Label).update(user + " ")
+        self.query_one(TopBar).show("library", self.app.ws,  # type: ignore[attr-defined]
+                                    t("conv.values", count=values) if values else "")
 
     def language_changed(self) -> None:
         """Labels follow at once; the list, tree and placeholder labels are

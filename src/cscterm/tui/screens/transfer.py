@@ -27,7 +27,6 @@ from textual.widgets import (
     Checkbox,
     Footer,
     Input,
-    Label,
     OptionList,
     Select,
     SelectionList,
@@ -40,7 +39,7 @@ from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
-from cscterm.tui.screens.library import TopBar
+from cscterm.tui.screens.mode import ModeScreen, TopBar
 from cscterm.tui.spans import span
 from cscterm.tui.widgets.script_list import fit
 
@@ -267,7 +266,8 @@ def _guarded_import(module: str, name: str) -> Any:
         return None
 
 
-class TransferScreen(Screen[None]):
+class TransferScreen(ModeScreen):
+    MODE = "transfer"
     AUTO_FOCUS = "#tr-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "key.tr.new"),
@@ -296,10 +296,6 @@ class TransferScreen(Screen[None]):
     def now(self) -> datetime:
         return self.fixed_now or clock()
 
-    @property
-    def ws(self) -> Any:
-        return self.app.ws  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         with Horizontal(id="tr-main"):
@@ -311,10 +307,6 @@ class TransferScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.live_views.add(self)  # type: ignore[attr-defined]
-        self.update_topbar()
-        if self.ws is not None:
-            self.workspace_ready()
         self.set_interval(CLOCK_TICK, self._tick)
 
     def _tick(self) -> None:
@@ -322,37 +314,15 @@ class TransferScreen(Screen[None]):
         if self.is_current and self.ws is not None:
             self.reload(detail=True)
 
-    def on_unmount(self) -> None:
-        self.app.live_views.discard(self)  # type: ignore[attr-defined]
-
-    def workspace_ready(self) -> None:
-        self.update_topbar()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.ws is not None:
-            self.reload()
-
     def language_changed(self) -> None:
         self.update_topbar()
         self.render_list()
         self.show_current()
 
-    def update_topbar(self) -> None:
-        user = ""
-        if self.ws is not None:
-            actor = self.ws.actor
-            user = f"{one_line(actor.name)} · {one_line(actor.team)} · {t('role.' + actor.role)} "
-        self.query_one("#top-title", Label).update(f" cscterm · {t('mode.transfer')}")
-        self.query_one("#top-user", Label).update(user)
-
     # loading ─────────────────────────────────────────────────────────────
 
     def transfers_changed(self) -> None:
         """The App saw the database change: read the lists again."""
-        self.reload()
-
-    def action_reload(self) -> None:
         self.reload()
 
     @work(thread=True, exclusive=True, group="tr-inbox")

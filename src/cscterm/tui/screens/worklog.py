@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cscterm.errors import DomainError
@@ -30,7 +30,7 @@ from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
-from cscterm.tui.screens.library import TopBar
+from cscterm.tui.screens.mode import ModeScreen, TopBar
 from cscterm.tui.widgets.prompt import TextPrompt
 from cscterm.tui.widgets.script_list import fit
 
@@ -154,7 +154,8 @@ def _guarded_import(module: str, name: str) -> Any:
 # ── the day page ───────────────────────────────────────────────────────────
 
 
-class WorkLogScreen(Screen[None]):
+class WorkLogScreen(ModeScreen):
+    MODE = "log"
     AUTO_FOCUS = "#wl-metrics"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus", "bump(1)", "key.wl.plus"),
@@ -192,10 +193,6 @@ class WorkLogScreen(Screen[None]):
     def now(self) -> datetime:
         return self.fixed_now or clock()
 
-    @property
-    def ws(self) -> Any:
-        return self.app.ws  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(t("loading"), id="wl-head", markup=False)
@@ -224,23 +221,6 @@ class WorkLogScreen(Screen[None]):
                     yield Static(id="wl-activity", classes="wl-text", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.app.live_views.add(self)  # type: ignore[attr-defined]
-        self.update_topbar()
-        if self.ws is not None:
-            self.workspace_ready()
-
-    def on_unmount(self) -> None:
-        self.app.live_views.discard(self)  # type: ignore[attr-defined]
-
-    def workspace_ready(self) -> None:
-        self.update_topbar()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.ws is not None:
-            self.reload()
-
     def language_changed(self) -> None:
         self.update_topbar()
         for widget_id, key in (("#wl-metrics-title", "wl.metrics"),
@@ -255,19 +235,7 @@ class WorkLogScreen(Screen[None]):
         """The App fired or closed a reminder: read the page again."""
         self.reload()
 
-    def update_topbar(self) -> None:
-        ws = self.ws
-        user = ""
-        if ws is not None:
-            actor = ws.actor
-            user = f"{one_line(actor.name)} · {one_line(actor.team)} · {t('role.' + actor.role)} "
-        self.query_one("#top-title", Label).update(f" cscterm · {t('mode.log')}")
-        self.query_one("#top-user", Label).update(user)
-
     # loading ─────────────────────────────────────────────────────────────
-
-    def action_reload(self) -> None:
-        self.reload()
 
     @work(thread=True, exclusive=True, group="wl-page")
     def reload(self) -> None:
