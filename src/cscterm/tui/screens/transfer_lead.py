@@ -16,30 +16,34 @@ import csv
 import errno
 import io
 import os
-import time
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import get_current_worker
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
 
-from cscterm.errors import DomainError
 from cscterm.i18n import register, t
-from cscterm.tui.spans import span as _span
-from cscterm.text import local_time, local_zone, one_line, printable
+from cscterm.text import one_line, printable
 from cscterm.tui.localise import localise_bindings
+from cscterm.tui.screens.lead_list import (
+    LIVE_INTERVAL,
+    Column,
+    LeadListScreen,
+    cell,
+    lead_bindings,
+    section,
+    when_text,
+)
+from cscterm.tui.spans import span as _span
 
 if TYPE_CHECKING:
     from cscterm.services.transfer import Clock, LeadView, Tally, TransferRow, TransferView
@@ -269,24 +273,8 @@ VIEWS = ("sent", "claimed", "returned", "escalated", "breaches", "bounces")
 ROW_VIEWS = VIEWS[:5]
 COUNTS = ("sent", "claimed", "returned", "escalated", "breached", "resolved")
 SHORT_COUNTS = ("breached", "resolved")  # under 110 columns
-RANGES = (("today", 0), ("week", 6), ("month", 30))  # name, days before today
-DEFAULT_RANGE = 1  # the last 7 days
-FLEX_MIN = 10  # the subject never gets narrower than this
-LIVE_INTERVAL = 5.0  # seconds between reads when the database keeps changing
 TALLY_NAME = 24  # widest template or sender name in the tallies
 
-
-
-def _when(moment: datetime | None) -> str:
-    return local_time(moment, "%m-%d %H:%M") if moment else "—"
-
-
-def _cell(text: str, width: int | None = None, style: str | Style = "") -> Text:
-    """One line of (user) text as a literal table cell, cut to ``width`` cells."""
-    cell = Text(one_line(text), style=style, end="", no_wrap=True)
-    if width is not None and cell.cell_len > width:
-        cell.truncate(width, overflow="ellipsis")
-    return cell
 
 
 def clock_text(c: Clock | None) -> tuple[str, str]:
@@ -304,19 +292,6 @@ def clock_text(c: Clock | None) -> tuple[str, str]:
     return t("trl.clock.met"), "success"
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    narrow: int  # widest cell under 110 columns
-    wide: int  # and from 110 columns on
-    flex: bool = False  # takes the width the others leave
-    right: bool = False
-
-    @property
-    def label(self) -> str:
-        return t(f"trl.col.{self.key}")
-
-
 COLUMNS = (Column("id", 4, 6, right=True), Column("template", 8, 16),
            Column("subject", 0, 0, flex=True), Column("sender", 6, 10),
            Column("claimer", 7, 12), Column("age", 6, 8, right=True),
@@ -328,10 +303,6 @@ COLUMNS = (Column("id", 4, 6, right=True), Column("template", 8, 16),
 
 def _muted(text: str) -> Content:
     return Content(text).stylize("$text-muted")
-
-
-def _section(title: str) -> Content:
-    return Content(title).stylize("bold $text-primary")
 
 
 def _clock_line(which: str, c: Clock | None) -> Content:
@@ -347,7 +318,7 @@ def _clock_line(which: str, c: Clock | None) -> Content:
     elif c.paused:
         tail = t("trl.clock.left", span=_span(c.left))
     else:
-        tail = t("trl.clock.due", when=_when(c.due))
+        tail = t("trl.clock.due", when=when_text(c.due))
     return Content.assemble(head, "  ", state, _muted(f"  ({tail})"))
 
 
@@ -386,7 +357,7 @@ def detail_content(view: TransferView, personal: bool) -> Content:
                   .stylize("bold $success")]
         if view.resolution:
             lines.append(Content(printable(view.resolution)))
-    lines += [Content(""), _section(t("trl.detail.checklist", count=len(view.items)))]
+    lines += [Content(""), section(t("trl.detail.checklist", count=len(view.items)))]
     lines.append(Content(t("trl.detail.unmasked")).stylize("bold $warning") if personal
                  else _muted(t("trl.detail.masked")))
     to_fix = set(view.return_items) if row.status == "returned" else set()
@@ -403,7 +374,7 @@ def detail_content(view: TransferView, personal: bool) -> Content:
             value = value.stylize("$warning" if personal else "$text-muted")
         lines.append(Content.assemble(mark, _muted(t("trl.detail.label", label=one_line(item.label))),
                                       value))
-    lines += [Content(""), _section(t("trl.detail.timeline"))]
+    lines += [Content(""), section(t("trl.detail.timeline"))]
     for event in view.events:
         extra = ""
         if event.kind == "returned" and event.reason:
@@ -415,7 +386,7 @@ def detail_content(view: TransferView, personal: bool) -> Content:
         elif event.kind == "created" and event.detail.get("template_version"):
             extra = f"v{event.detail['template_version']}"
         lines.append(Content.assemble(
-            _muted(f"{_when(event.at)}  "),
+            _muted(f"{when_text(event.at)}  "),
             Content((one_line(event.actor) or t("trl.system")) + "  "),
             Content(t(f"tr.event.{event.kind}")).stylize(
                 "bold $warning" if event.kind in ("returned", "escalated") else "bold"),
@@ -491,57 +462,46 @@ class PersonalDataChoice(ModalScreen["bool | None"]):
 # ── the overview ───────────────────────────────────────────────────────────
 
 
-class TransferLeadScreen(Screen[None]):
+class TransferLeadScreen(LeadListScreen["LeadView"]):
     """The team lead's overview of pre-sale → after-sale transfers."""
 
     CSS_PATH = "../styles/transfer_lead.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "next_view(1)", "key.trl_view", show=False),
-        Binding("shift+tab", "next_view(-1)", "key.trl_view_prev", show=False),
-        Binding("1", "view('sent')", "key.trl_sent", show=False),
-        Binding("2", "view('claimed')", "key.trl_claimed", show=False),
-        Binding("3", "view('returned')", "key.trl_returned", show=False),
-        Binding("4", "view('escalated')", "key.trl_escalated", show=False),
-        Binding("5", "view('breaches')", "key.trl_breaches", show=False),
-        Binding("6", "view('bounces')", "key.trl_bounces", show=False),
-        Binding("enter", "open", "key.trl_open", priority=True),
-        Binding("r", "reassign", "key.trl_reassign"),
-        Binding("t", "queue", "key.trl_queue"),
-        Binding("g", "range", "key.trl_range"),
-        Binding("e", "export", "key.trl_export"),
-        Binding("R,ctrl+r", "reload", "key.trl_reload"),
-        Binding("escape,q", "back", "key.back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = lead_bindings(
+        "key.trl_", VIEWS, "queue", reload="R,ctrl+r", back="escape,q",
+        extra=[Binding("e", "export", "key.trl_export")])
+    PREFIX = "trl"
+    VIEWS = VIEWS
+    ROW_VIEWS = ROW_VIEWS
+    GROUP = "queue"
+    ALL_GROUPS = "trl.all_queues"
+    KEEP_STATUS_WHILE_LOADING = True
 
     def __init__(self, now: datetime | None = None) -> None:
         from cscterm.services.transfer import LIST_LIMIT
 
-        super().__init__()
-        localise_bindings(self)
-        self.fixed_now = now
-        self.limit = LIST_LIMIT  # the service lists at most this many of each
-        self.view = "sent"
-        self.queue_filter: str | None = None
-        self.range_index = DEFAULT_RANGE
-        self.lead: LeadView | None = None
-        self.queues: list[str] = []
-        self.loaded_at: datetime | None = None  # the "now" the rows were judged at
-        self.loading = False
-        self.error = ""
-        self.shown: list[TransferRow] = []  # the current view's rows, as shown
-        self.remembered: dict[str, int | None] = {}  # view → transfer last highlighted there
-        self._built_for: tuple[object, ...] = ()
-        self._load_started = 0.0
-        self._live_timer: Timer | None = None
+        super().__init__(now)
+        self.limit = LIST_LIMIT
 
-    # ── layout ─────────────────────────────────────────────────────────────
+    @property
+    def lead(self) -> LeadView | None:
+        """The overview as last read."""
+        return self.data
 
-    def compose(self) -> ComposeResult:
-        yield Label(id="trl-title", markup=False)
+    @property
+    def queue_filter(self) -> str | None:
+        """The queue shown, or None for all."""
+        return self.group
+
+    def transfers_changed(self) -> None:
+        """The database changed: read again quietly (see follow_change)."""
+        self.follow_change(LIVE_INTERVAL)
+
+    handovers_changed = transfers_changed  # the same watcher, told the other way
+
+    def compose_summary(self) -> ComposeResult:
         yield Static(id="trl-counts", markup=False)
-        yield Static(id="trl-tabs", markup=False)
-        yield Static(id="trl-status", markup=False)
-        yield DataTable(id="trl-table", cursor_type="row", zebra_stripes=True)
+
+    def compose_aside(self) -> ComposeResult:
         with Vertical(id="trl-bounces"):
             with Vertical(classes="trl-tally", id="trl-tally-template"):
                 yield Label(id="trl-by-template-title", classes="trl-tally-title", markup=False)
@@ -549,138 +509,19 @@ class TransferLeadScreen(Screen[None]):
             with Vertical(classes="trl-tally", id="trl-tally-sender"):
                 yield Label(id="trl-by-sender-title", classes="trl-tally-title", markup=False)
                 yield DataTable(id="trl-by-sender", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
-    def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.render_view())
-        live = getattr(self.app, "live_views", None)
-        if live is not None:
-            live.add(self)
-        self.query_one("#trl-bounces").display = False
-        self.render_header()
-        self.query_one("#trl-table", DataTable).focus()
-        if self.app.ws is not None:  # type: ignore[attr-defined]
-            self.load()
-        else:  # the workspace is still opening: workspace_ready() loads
-            self.loading = True
-            self.render_status()
-
-    def workspace_ready(self) -> None:
-        self.load()
-
-    def on_unmount(self) -> None:
-        live = getattr(self.app, "live_views", None)
-        if live is not None:
-            live.discard(self)
-
-    def transfers_changed(self) -> None:
-        """The database changed (the App watches it): read again quietly, at
-        most every LIVE_INTERVAL seconds however busy the centre is."""
-        if self._live_timer is not None or not self.is_attached:
-            return
-        wait = LIVE_INTERVAL - (time.monotonic() - self._load_started)
-        if wait <= 0 and not self.loading:
-            self.load(quiet=True)
-        else:
-            self._live_timer = self.set_timer(max(wait, 0.5), self._live_reload)
-
-    handovers_changed = transfers_changed  # the same watcher, told the other way
-
-    def _live_reload(self) -> None:
-        self._live_timer = None
-        self.load(quiet=True)
-
-    def language_changed(self) -> None:
-        self.render_view()
-
-    def on_resize(self) -> None:
-        if self.lead is not None and self._layout_key() != self._built_for[:2]:
-            self.render_view()
-
-    # ── time and range ─────────────────────────────────────────────────────
-
-    def _now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
-
-    def date_range(self, now: datetime | None = None) -> tuple[date, date]:
-        last = (now or self._now()).astimezone(local_zone()).date()
-        return last - timedelta(days=RANGES[self.range_index][1]), last
-
-    def range_label(self) -> str:
-        first, last = self.date_range(self.loaded_at)
-        return t(f"trl.range.{RANGES[self.range_index][0]}", first=first.strftime("%m-%d"),
-                 last=last.strftime("%m-%d"))
-
-    def queue_label(self) -> str:
-        return one_line(self.queue_filter, 30) if self.queue_filter else t("trl.all_queues")
-
-    # ── loading ────────────────────────────────────────────────────────────
-
-    def load(self, quiet: bool = False) -> None:
-        """Read the overview again; ``quiet`` (a live refresh) keeps the
-        status line and tells of a failure there only."""
-        self.loading = True
-        self._load_started = time.monotonic()
-        if not quiet:
-            self.render_status()
-        now = self._now()
-        first, last = self.date_range(now)
-        self.fetch(now, first, last, self.queue_filter, quiet)
-
-    @work(thread=True, exclusive=True, group="transfer-lead")
-    def fetch(self, now: datetime, first: date, last: date, queue: str | None,
-              quiet: bool) -> None:
+    def read(self, session: Any, actor: Any, first: date, last: date, group: str | None,
+             now: datetime) -> LeadView:
         from cscterm.services import transfer
 
-        worker = get_current_worker()
-        ws = self.app.ws  # type: ignore[attr-defined]
-        try:
-            with ws.session() as session:
-                lead = transfer.lead_view(session, ws.actor, first=first, last=last, queue=queue,
-                                          now=now)
-        except DomainError as exc:
-            error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - shown as a line, never a traceback
-            error = t("trl.failed", error=f"{type(exc).__name__}: {one_line(str(exc), 200)}")
-        else:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._loaded, lead, now)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._failed, error, quiet)
+        return transfer.lead_view(session, actor, first=first, last=last, queue=group, now=now)
 
-    def _loaded(self, lead: LeadView, now: datetime) -> None:
-        self.loading = False
-        self.error = ""
-        self.lead = lead
-        self.queues = list(lead.queues)
-        self.loaded_at = now
-        self.render_view()
-
-    def _failed(self, error: str, quiet: bool) -> None:
-        self.loading = False
-        self.error = error
-        self.render_header()
-        self.render_status()
-        if not quiet:
-            self.notify(error, severity="error", timeout=10, markup=False)
+    def groups_in(self, data: LeadView) -> list[str]:
+        return list(data.queues)
 
     # ── painting ───────────────────────────────────────────────────────────
 
-    def _colour(self, name: str) -> Style:
-        """A theme colour ($warning, $error, $success) as a rich style."""
-        if name == "muted":
-            return Style(dim=True)
-        value = self.app.theme_variables.get(name)
-        fallback = {"success": "green", "warning": "yellow", "error": "red"}.get(name, "default")
-        try:
-            return Style(color=value or fallback)
-        except Exception:  # noqa: BLE001 - a theme value rich cannot read
-            return Style(color=fallback)
-
-    def render_header(self) -> None:
-        title = t("trl.title", queue=self.queue_label(), range=self.range_label())
-        self.query_one("#trl-title", Label).update(Content(title).stylize("bold"))
+    def render_summary(self) -> None:
         counts = self.lead.counts if self.lead is not None else {}
         parts = []
         for key in COUNTS:
@@ -694,102 +535,33 @@ class TransferLeadScreen(Screen[None]):
                 label = t(f"trl.count_short.{key}") if key in SHORT_COUNTS else label
             parts.append(Content.assemble(_muted(label + " "), value))
         self.query_one("#trl-counts", Static).update(Content(" · ").join(parts))
-        tabs = []
-        for n, view in enumerate(VIEWS, 1):
-            tab = Content(f" {n} {t(f'trl.view.{view}')} ")
-            if view == self.view:
-                tab = tab.stylize("bold reverse")
-            tabs.append(tab.stylize(f"@click=screen.view('{view}')"))
-        self.query_one("#trl-tabs", Static).update(Content("│").stylize("$text-muted").join(tabs))
 
-    def render_status(self) -> None:
-        status = self.query_one("#trl-status", Static)
-        if self.loading and self.lead is None:
-            status.update(_muted(t("trl.loading")))
-            return
-        if self.error:
-            status.update(Content(self.error).stylize("$error"))
-            return
+    def view_status(self) -> Content | None:
+        if self.view != "bounces":
+            return None
         lead = self.lead
-        if self.view == "bounces":
-            empty = lead is None or not (lead.by_template or lead.by_sender)
-            status.update(Content(t("trl.empty.bounces")).stylize("$text-muted") if empty
-                          else Content(t("trl.status.bounces")))
-            return
-        if not self.shown:
-            status.update(Content(t(f"trl.empty.{self.view}")).stylize("$success"))
-            return
-        count = len(self.shown)
-        text = t(f"trl.status.{self.view}", count=count)
-        if count >= self.limit:
-            text += " · " + t("trl.capped", limit=self.limit)
-        status.update(Content(text))
-
-    def _layout_key(self) -> tuple[object, ...]:
-        return (self.has_class("-wide"), self.size.width)
+        empty = lead is None or not (lead.by_template or lead.by_sender)
+        return (Content(t("trl.empty.bounces")).stylize("$text-muted") if empty
+                else Content(t("trl.status.bounces")))
 
     def render_view(self) -> None:
-        """Rebuild the current view, keeping the highlighted transfer."""
-        self.render_header()
-        table = self.query_one("#trl-table", DataTable)
         bounces = self.view == "bounces"
-        table.display = not bounces
+        self.table.display = not bounces
         self.query_one("#trl-bounces").display = bounces
-        if bounces:
-            self.render_tallies()
-        else:
-            self.render_rows(table)
-        self._built_for = (*self._layout_key(), self.view)
-        self.render_status()
-        self.refresh_bindings()
+        super().render_view()
 
-    def render_rows(self, table: DataTable[Any]) -> None:
-        if self._built_for[2:] == (self.view,):
-            previous = self.current.id if self.current is not None else None
-        else:  # another view: back to the row last highlighted there
-            previous = self.remembered.get(self.view)
-        self.shown = list(getattr(self.lead, self.view)) if self.lead is not None else []
-        wide = self.has_class("-wide")
-        now = self.loaded_at or self._now()
-        cells = [self._cells(row, now, wide) for row in self.shown]
-        labels = {c.key: c.label for c in COLUMNS}
-        widths = {c.key: max([cell_len(labels[c.key])] + [r[c.key].cell_len for r in cells])
-                  for c in COLUMNS if not c.flex}
-        # What the fixed columns leave (each cell has one space either side;
-        # one column for the scrollbar) goes to the subject.
-        spare = (table.size.width or self.size.width) - 1 - 2 * len(COLUMNS) - sum(widths.values())
-        widths["subject"] = max(spare, FLEX_MIN)
-        table.clear(columns=True)
-        for column in COLUMNS:
-            label = Text(labels[column.key])
-            if column.right:
-                label.align("right", widths[column.key])
-            table.add_column(label, key=column.key, width=widths[column.key])
-        for row, row_cells in zip(self.shown, cells, strict=True):
-            values = []
-            for column in COLUMNS:
-                cell = row_cells[column.key]
-                if column.flex and cell.cell_len > widths[column.key]:
-                    cell.truncate(widths[column.key], overflow="ellipsis")
-                if column.right:  # padded: a justified cell loses it on the cursor row
-                    cell.align("right", widths[column.key])
-                values.append(cell)
-            table.add_row(*values, key=str(row.id))
-        if self.shown:
-            ids = [r.id for r in self.shown]
-            table.move_cursor(row=ids.index(previous) if previous in ids else 0)
-        if not table.has_focus:
-            table.focus()
+    def columns(self) -> tuple[Column, ...]:
+        return COLUMNS
 
-    def _cells(self, row: TransferRow, now: datetime, wide: bool) -> dict[str, Text]:
+    def row_cells(self, row: TransferRow, now: datetime, wide: bool) -> dict[str, Text]:
         caps = {c.key: c.wide if wide else c.narrow for c in COLUMNS}
         error, warning = self._colour("error"), self._colour("warning")
         if row.claimed_by:
-            claimer = _cell(row.claimed_by, caps["claimer"])
+            claimer = cell(row.claimed_by, caps["claimer"])
         elif row.to_user:
-            claimer = _cell(f"→{one_line(row.to_user)}", caps["claimer"], "italic")
+            claimer = cell(f"→{one_line(row.to_user)}", caps["claimer"], "italic")
         else:
-            claimer = _cell("—", caps["claimer"], "dim")
+            claimer = cell("—", caps["claimer"], "dim")
         text, colour = clock_text(row.clock)
         if wide and row.clock is not None:
             text = f"{t(f'trl.clock.{row.clock.which}')} {text}"
@@ -797,26 +569,27 @@ class TransferLeadScreen(Screen[None]):
         if colour in ("error", "warning"):
             style += Style(bold=True)
         if row.escalated:
-            bounces = _cell(f"⇡{row.bounces}", caps["bounces"], error + Style(bold=True))
+            bounces = cell(f"⇡{row.bounces}", caps["bounces"], error + Style(bold=True))
         else:
-            bounces = _cell(str(row.bounces), caps["bounces"], warning if row.bounces else "dim")
+            bounces = cell(str(row.bounces), caps["bounces"], warning if row.bounces else "dim")
         return {
-            "id": _cell(f"#{row.id}", caps["id"], Style(bold=True)),
-            "template": _cell(row.template_name, caps["template"]),
-            "subject": _cell(row.subject or "—", 400),
-            "sender": _cell(row.sender, caps["sender"]),
+            "id": cell(f"#{row.id}", caps["id"], Style(bold=True)),
+            "template": cell(row.template_name, caps["template"]),
+            "subject": cell(row.subject or "—", 400),
+            "sender": cell(row.sender, caps["sender"]),
             "claimer": claimer,
-            "age": _cell(_span(now - row.sent_at) if row.sent_at else "—", caps["age"], "dim"),
-            "clock": _cell(text, caps["clock"], style),
+            "age": cell(_span(now - row.sent_at) if row.sent_at else "—", caps["age"], "dim"),
+            "clock": cell(text, caps["clock"], style),
             "bounces": bounces,
         }
 
-    def render_tallies(self) -> None:
+    def render_aside(self) -> None:
+        """The bounces view: returns per template and per sender."""
         lead = self.lead
         for which, rows in (("template", lead.by_template if lead else []),
                             ("sender", lead.by_sender if lead else [])):
             self.query_one(f"#trl-by-{which}-title", Label).update(
-                _section(t(f"trl.tally.by_{which}")))
+                section(t(f"trl.tally.by_{which}")))
             self._tally(self.query_one(f"#trl-by-{which}", DataTable), which, rows)
         focused = self.focused
         if focused is None or focused.id not in ("trl-by-template", "trl-by-sender"):
@@ -828,12 +601,12 @@ class TransferLeadScreen(Screen[None]):
         error, warning = self._colour("error"), self._colour("warning")
         bold = Style(bold=True)
         keys = (f"tally_{which}", "transfers", "returns", "escalations")
-        cells = [[_cell(tally.name, TALLY_NAME), Text(str(tally.transfers)),
+        cells = [[cell(tally.name, TALLY_NAME), Text(str(tally.transfers)),
                   Text(str(tally.bounces), style=warning + bold if tally.bounces else "dim"),
                   Text(str(tally.escalated), style=error + bold if tally.escalated else "dim")]
                  for tally in rows]
         if not cells:
-            cells = [[_cell(t("trl.tally.none"), TALLY_NAME, "dim"), Text(""), Text(""), Text("")]]
+            cells = [[cell(t("trl.tally.none"), TALLY_NAME, "dim"), Text(""), Text(""), Text("")]]
         labels = [Text(t(f"trl.col.{key}")) for key in keys]
         widths = [max(cell_len(label.plain), *(row[n].cell_len for row in cells))
                   for n, label in enumerate(labels)]
@@ -849,124 +622,41 @@ class TransferLeadScreen(Screen[None]):
 
     # ── actions ────────────────────────────────────────────────────────────
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "reassign"):
-            return True if self.view in ROW_VIEWS and self.shown else None
-        return True
-
-    @property
-    def current(self) -> TransferRow | None:
-        if self.view not in ROW_VIEWS:
-            return None
-        table = self.query_one("#trl-table", DataTable)
-        if 0 <= table.cursor_row < len(self.shown):
-            return self.shown[table.cursor_row]
-        return None
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_view(self, view: str) -> None:
-        if view in VIEWS and view != self.view:
-            if self.view in ROW_VIEWS:
-                row = self.current
-                self.remembered[self.view] = row.id if row is not None else None
-            self.view = view
-            self.render_view()
-
-    def action_next_view(self, step: int) -> None:
-        self.action_view(VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)])
-
-    def action_queue(self) -> None:
-        choices: list[str | None] = [None, *self.queues]
-        at = choices.index(self.queue_filter) if self.queue_filter in choices else 0
-        self.queue_filter = choices[(at + 1) % len(choices)]
-        self.render_header()
-        self.load()
-
-    def action_range(self) -> None:
-        self.range_index = (self.range_index + 1) % len(RANGES)
-        self.loaded_at = None
-        self.render_header()
-        self.load()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @on(DataTable.RowSelected, "#trl-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_open(self) -> None:
-        row = self.current
-        if row is not None:
-            self.open_transfer(row.id)
-
-    @work(thread=True, exclusive=True, group="transfer-detail")
-    def open_transfer(self, transfer_id: int) -> None:
+    def read_detail(self, session: Any, actor: Any, row: TransferRow, view: str) -> TransferView:
         from cscterm.services import transfer
 
-        ws = self.app.ws  # type: ignore[attr-defined]
-        try:
-            with ws.session() as session:
-                view = transfer.get_transfer(session, ws.actor, transfer_id,
-                                             now=self.loaded_at or self._now())
-        except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
-            self.app.call_from_thread(self._report, exc)
-            return
-        self.app.call_from_thread(self.app.push_screen, TransferDetail(view))
+        return transfer.get_transfer(session, actor, row.id, now=self.loaded_at or self._now())
 
-    def _report(self, exc: Exception) -> None:
-        message = str(exc) if isinstance(exc, DomainError) else t(
-            "trl.failed", error=f"{type(exc).__name__}: {one_line(str(exc), 200)}")
-        self.notify(message, severity="error", timeout=10, markup=False)
+    def detail_screen(self, detail: TransferView, row: TransferRow, view: str) -> TransferDetail:
+        return TransferDetail(detail)
 
-    def action_reassign(self) -> None:
+    def reassign_form(self, row: TransferRow | None) -> ModalScreen[str | None] | None:
         from cscterm.tui.widgets.prompt import TextPrompt
 
-        row = self.current
         if row is None:
             self.notify(t("trl.reassign.nothing"), severity="warning", markup=False)
-            return
+            return None
         if row.status not in ("sent", "claimed"):
             self.notify(t("trl.reassign.not_open", id=row.id, state=t(f"tr.state.{row.status}")),
                         severity="warning", markup=False)
-            return
+            return None
         current = (one_line(row.claimed_by) or one_line(row.to_user)
                    or t("trl.queue_of", queue=one_line(row.queue)))
+        return TextPrompt(t("trl.reassign.question", id=row.id, current=current),
+                          placeholder=t("trl.reassign.placeholder"), max_length=64)
 
-        def answered(login: str | None) -> None:
-            if login:
-                self.reassign(row, login)
-
-        self.app.push_screen(TextPrompt(t("trl.reassign.question", id=row.id, current=current),
-                                        placeholder=t("trl.reassign.placeholder"),
-                                        max_length=64), answered)
-
-    @work(thread=True, group="transfer-write")
-    def reassign(self, row: TransferRow, login: str) -> None:
+    def reassign_in(self, session: Any, actor: Any, row: TransferRow, login: str) -> str:
         from cscterm.services import transfer
 
-        ws = self.app.ws  # type: ignore[attr-defined]
-        try:
-            with ws.session() as session:
-                done = transfer.reassign(session, ws.actor, row.id, row.version, login,
-                                         now=self._now())
-        except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
-            self.app.call_from_thread(self._report, exc)
-            self.app.call_from_thread(self.load, True)
-            return
+        done = transfer.reassign(session, actor, row.id, row.version, login, now=self._now())
         who = one_line(done.row.claimed_by or done.row.to_user) or login
-        self.app.call_from_thread(self.notify, t("trl.reassigned", id=row.id, who=who),
-                                  markup=False)
-        self.app.call_from_thread(self.load, True)
+        return t("trl.reassigned", id=row.id, who=who)
 
     def action_export(self) -> None:
         from cscterm.tui.widgets.prompt import TextPrompt
 
         first, last = self.date_range(self.loaded_at)
-        queue = self.queue_filter
+        queue = self.group
         default = f"~/cscterm-transfers-{first.isoformat()}-{last.isoformat()}.csv"
 
         def chose_path(path: str | None) -> None:
@@ -980,7 +670,7 @@ class TransferLeadScreen(Screen[None]):
             self.app.push_screen(PersonalDataChoice(), chose_personal)
 
         self.app.push_screen(TextPrompt(t("trl.export.path", range=self.range_label(),
-                                          queue=self.queue_label()), value=default), chose_path)
+                                          queue=self.group_label()), value=default), chose_path)
 
     @work(thread=True, group="transfer-write")
     def export(self, path: str, personal: bool, first: date, last: date,
@@ -994,7 +684,7 @@ class TransferLeadScreen(Screen[None]):
                 text = transfer.export_csv(session, ws.actor, first=first, last=last,
                                            include_personal_data=personal, queue=queue)
         except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
-            self.app.call_from_thread(self._report, exc)
+            self.app.call_from_thread(self.report, exc)
             return
         try:
             write_private(target, text)
