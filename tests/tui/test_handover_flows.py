@@ -364,7 +364,7 @@ async def test_a_note_submitted_elsewhere_shows_in_the_open_inbox_with_a_notific
     async with started(app) as pilot:
         screen = await open_handover(app, pilot)
         assert screen.inbox.to_acknowledge == []
-        await pilot.pause(0.5)  # the watcher has had its first look
+        await wait_until(pilot, lambda: app.watch_looks >= 1, "the watcher's first look")
         note = submit_handover(db_path, summary="晚高峰排队 40 人", items=[item_input("订单 55")])
         await wait_until(pilot, lambda: screen.inbox and [r.id for r in screen.inbox.to_acknowledge]
                          == [note.id], "the note is listed to acknowledge", limit=2)

@@ -143,6 +143,7 @@ class CscApp(App[None]):
         self.live_views: WeakSet[Screen[None]] = WeakSet()
         self._stop_watching = threading.Event()
         self._watching = False
+        self.watch_looks = 0  # how often the watcher has looked (tests wait on it)
         self.watch_interval = WATCH_INTERVAL
         localise_bindings(self)
 
@@ -238,6 +239,8 @@ class CscApp(App[None]):
                         self.check_reminders()
                 except Exception:  # noqa: BLE001 - a busy or vanished database: try again
                     pass
+                else:
+                    self.watch_looks += 1
                 self._stop_watching.wait(self.watch_interval)
 
     def on_handovers_changed(self, message: HandoversChanged) -> None:

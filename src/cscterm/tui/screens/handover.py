@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -29,7 +28,7 @@ from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
-from cscterm.tui.screens.mode import ModeScreen, TopBar
+from cscterm.tui.screens.mode import InboxScreen
 from cscterm.tui.widgets.prompt import TextPrompt
 from cscterm.tui.widgets.script_list import fit
 
@@ -164,19 +163,9 @@ def item_prompt(item: ItemView, now: datetime, width: int = 36) -> Content:
 # ── the inbox ─────────────────────────────────────────────────────────────
 
 
-class InboxList(OptionList):
-    """The inbox's list. Its rows are cut to its width, which follows the
-    terminal's (and the wide layout), so it says when that changes."""
-
-    class Resized(Message):
-        pass
-
-    def on_resize(self) -> None:
-        self.post_message(self.Resized())
-
-
-class HandoverScreen(ModeScreen):
+class HandoverScreen(InboxScreen):
     MODE = "handover"
+    PREFIX = "ho"
     CSS_PATH = "handover.tcss"
     AUTO_FOCUS = "#ho-list"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -207,21 +196,6 @@ class HandoverScreen(ModeScreen):
 
     def now(self) -> datetime:
         return self.fixed_now or _now()
-
-    def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
-        with Horizontal(id="ho-main"):
-            with Vertical(id="ho-left"):
-                yield Static(t("loading"), id="ho-status", markup=False)
-                yield InboxList(id="ho-list", markup=False)
-            with VerticalScroll(id="ho-detail", can_focus=True):
-                yield Static(id="ho-text", markup=False)
-        yield Footer()
-
-    def language_changed(self) -> None:
-        self.update_topbar()
-        self.render_list()
-        self.show_current()
 
     # loading ─────────────────────────────────────────────────────────────
 
@@ -311,23 +285,14 @@ class HandoverScreen(ModeScreen):
             t("ho.status_line", waiting=waiting, mine=len(inbox.my_items), overdue=overdue))
 
     def selected_key(self) -> tuple[str, int | None] | None:
-        listing = self.query_one("#ho-list", OptionList)
-        index = listing.highlighted
-        if index is None or index >= len(self.entries):
+        chosen = self.highlighted_entry()
+        if chosen is None:
             return None
-        kind, value = self.entries[index]
+        kind, value = chosen
         return (kind, getattr(value, "id", None))
 
     def selected(self) -> tuple[str, object] | None:
-        listing = self.query_one("#ho-list", OptionList)
-        index = listing.highlighted
-        if index is None or index >= len(self.entries):
-            return None
-        return self.entries[index]
-
-    @on(InboxList.Resized)
-    def _refit(self) -> None:
-        self.render_list()
+        return self.highlighted_entry()
 
     @on(OptionList.OptionHighlighted, "#ho-list")
     def _highlighted(self, _event: OptionList.OptionHighlighted) -> None:
@@ -391,13 +356,6 @@ class HandoverScreen(ModeScreen):
         return self.current is not None and ws is not None and may_acknowledge(ws.actor, self.current)
 
     # actions ─────────────────────────────────────────────────────────────
-
-    def action_move(self, delta: int) -> None:
-        listing = self.query_one("#ho-list", OptionList)
-        if delta > 0:
-            listing.action_cursor_down()
-        else:
-            listing.action_cursor_up()
 
     def action_write(self) -> None:
         if self.app.ws is None:  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
-"""What the workbench's modes share: the top bar, and the life of a mode's
-screen that follows the database (handover, transfers, work log).
+"""What the workbench's modes share: the top bar, the life of a mode's
+screen that follows the database (handover, transfers, work log), and the
+inbox layout of a list beside the highlighted entry's detail.
 
 A :class:`ModeScreen` joins the app's live views while mounted, names its
 mode and the acting user in the top bar, and reads its data when the
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Label
+from textual.widgets import Footer, Label, OptionList, Static
 
 from cscterm.i18n import t
 from cscterm.text import one_line
@@ -74,4 +77,65 @@ class ModeScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the screen's data again (in a worker)."""
+        raise NotImplementedError
+
+
+class InboxList(OptionList):
+    """An inbox's list. Its rows are cut to its width, which follows the
+    terminal's (and the wide layout), so it says when that changes."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
+
+class InboxScreen(ModeScreen):
+    """A mode's inbox: the list of what waits (``entries``, one per row, as
+    ``(kind, value)``) beside the highlighted entry's detail. Widget ids
+    start with ``PREFIX``: ``-list``, ``-status``, ``-detail``, ``-text``."""
+
+    PREFIX: ClassVar[str]
+    entries: list[tuple[str, Any]]
+
+    def compose(self) -> ComposeResult:
+        prefix = self.PREFIX
+        yield TopBar(id="topbar")
+        with Horizontal(id=f"{prefix}-main"):
+            with Vertical(id=f"{prefix}-left"):
+                yield Static(t("loading"), id=f"{prefix}-status", markup=False)
+                yield InboxList(id=f"{prefix}-list", markup=False)
+            with VerticalScroll(id=f"{prefix}-detail", can_focus=True):
+                yield Static(id=f"{prefix}-text", markup=False)
+        yield Footer()
+
+    def language_changed(self) -> None:
+        self.update_topbar()
+        self.render_list()
+        self.show_current()
+
+    def highlighted_entry(self) -> tuple[str, Any] | None:
+        index = self.query_one(f"#{self.PREFIX}-list", OptionList).highlighted
+        if index is None or index >= len(self.entries):
+            return None
+        return self.entries[index]
+
+    @on(InboxList.Resized)
+    def _refit(self) -> None:
+        self.render_list()
+
+    def action_move(self, delta: int) -> None:
+        listing = self.query_one(f"#{self.PREFIX}-list", OptionList)
+        if delta > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()
+
+    def render_list(self) -> None:
+        """Fill the list from ``entries``' source, cut to its width."""
+        raise NotImplementedError
+
+    def show_current(self) -> None:
+        """Show the highlighted entry's detail."""
         raise NotImplementedError

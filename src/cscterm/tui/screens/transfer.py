@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import (
@@ -39,7 +38,7 @@ from cscterm.i18n import t
 from cscterm.text import local_time, one_line, printable
 from cscterm.tui.autosave import DraftAutosave
 from cscterm.tui.localise import localise_bindings
-from cscterm.tui.screens.mode import ModeScreen, TopBar
+from cscterm.tui.screens.mode import InboxScreen
 from cscterm.tui.spans import span
 from cscterm.tui.widgets.script_list import fit
 
@@ -244,17 +243,6 @@ def transfer_content(view: TransferView, now: datetime) -> Content:
 # ── the inbox ──────────────────────────────────────────────────────────────
 
 
-class TransferList(OptionList):
-    """The inbox's list. Its rows are cut to its width, so it says when that
-    changes."""
-
-    class Resized(Message):
-        pass
-
-    def on_resize(self) -> None:
-        self.post_message(self.Resized())
-
-
 def _guarded_import(module: str, name: str) -> Any:
     """A screen another part of the workbench provides, or None when this
     installation does not have it."""
@@ -266,8 +254,9 @@ def _guarded_import(module: str, name: str) -> Any:
         return None
 
 
-class TransferScreen(ModeScreen):
+class TransferScreen(InboxScreen):
     MODE = "transfer"
+    PREFIX = "tr"
     AUTO_FOCUS = "#tr-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "key.tr.new"),
@@ -296,16 +285,6 @@ class TransferScreen(ModeScreen):
     def now(self) -> datetime:
         return self.fixed_now or clock()
 
-    def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
-        with Horizontal(id="tr-main"):
-            with Vertical(id="tr-left"):
-                yield Static(t("loading"), id="tr-status", markup=False)
-                yield TransferList(id="tr-list", markup=False)
-            with VerticalScroll(id="tr-detail", can_focus=True):
-                yield Static(id="tr-text", markup=False)
-        yield Footer()
-
     def on_mount(self) -> None:
         self.set_interval(CLOCK_TICK, self._tick)
 
@@ -313,11 +292,6 @@ class TransferScreen(ModeScreen):
         """The clocks run on with nothing changing in the database."""
         if self.is_current and self.ws is not None:
             self.reload(detail=True)
-
-    def language_changed(self) -> None:
-        self.update_topbar()
-        self.render_list()
-        self.show_current()
 
     # loading ─────────────────────────────────────────────────────────────
 
@@ -391,19 +365,12 @@ class TransferScreen(ModeScreen):
             claimed=len(inbox.claimed), breached=breached))
 
     def selected(self) -> tuple[str, TransferRow] | None:
-        index = self.query_one("#tr-list", OptionList).highlighted
-        if index is None or index >= len(self.entries):
-            return None
-        section, row = self.entries[index]
-        return (section, row) if row is not None else None
+        chosen = self.highlighted_entry()
+        return chosen if chosen is not None and chosen[1] is not None else None
 
     def selected_row(self) -> TransferRow | None:
         chosen = self.selected()
         return chosen[1] if chosen else None
-
-    @on(TransferList.Resized)
-    def _refit(self) -> None:
-        self.render_list()
 
     @on(OptionList.OptionHighlighted, "#tr-list")
     def _highlighted(self, _event: OptionList.OptionHighlighted) -> None:
@@ -455,10 +422,6 @@ class TransferScreen(ModeScreen):
             self.query_one("#tr-text", Static).update(transfer_content(self.current, self.now()))
 
     # actions ─────────────────────────────────────────────────────────────
-
-    def action_move(self, delta: int) -> None:
-        listing = self.query_one("#tr-list", OptionList)
-        listing.action_cursor_down() if delta > 0 else listing.action_cursor_up()
 
     def action_back(self) -> None:
         if self.query_one("#tr-detail").has_focus:
