@@ -15,9 +15,11 @@ leads to change.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TypeVar
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -46,6 +48,7 @@ MAX_REFLECTION = 4000
 MAX_COUNT = 1_000_000
 MAX_DURATION = 7 * 24 * 3600
 SNOOZE = timedelta(minutes=10)
+T = TypeVar("T")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
@@ -695,24 +698,44 @@ def activities(session: Session, actor: Actor, days: Sequence[date],
     events = session.exec(select(TransferEvent.at, TransferEvent.kind).where(
         TransferEvent.actor_id == actor.id, col(TransferEvent.at) >= start,
         col(TransferEvent.at) < end)).all()
+    titles: dict[date, dict[str, int]] = {day: {} for day in windows}
+    for day, (_at, title) in _by_day(windows, copied, lambda row: row[0]):
+        titles[day][title or "—"] = titles[day].get(title or "—", 0) + 1
+    kinds: dict[date, dict[str, int]] = {day: {} for day in windows}
+    for day, (_at, kind) in _by_day(windows, events, lambda row: row[0]):
+        kinds[day][kind] = kinds[day].get(kind, 0) + 1
+    wrote: dict[date, int] = dict.fromkeys(windows, 0)
+    for day, _at in _by_day(windows, written, lambda at: at):
+        wrote[day] += 1
+    took: dict[date, int] = dict.fromkeys(windows, 0)
+    for day, _at in _by_day(windows, acked, lambda at: at):
+        took[day] += 1
     out = {}
-    for day, (first, last) in windows.items():
-        titles: dict[str, int] = {}
-        for at, title in copied:
-            if first <= at < last:
-                titles[title or "—"] = titles.get(title or "—", 0) + 1
-        kinds: dict[str, int] = {}
-        for at, kind in events:
-            if first <= at < last:
-                kinds[kind] = kinds.get(kind, 0) + 1
-        pairs = sorted(titles.items(), key=lambda pair: (-pair[1], pair[0]))  # most used first
+    for day in windows:
+        pairs = sorted(titles[day].items(), key=lambda pair: (-pair[1], pair[0]))  # most used first
+        counted = kinds[day]
         out[day] = Activity(
-            scripts_copied=sum(titles.values()), by_scenario=pairs,
-            handovers_written=sum(1 for at in written if first <= at < last),
-            handovers_acknowledged=sum(1 for at in acked if first <= at < last),
-            transfers_sent=kinds.get("sent", 0) + kinds.get("resent", 0),
-            transfers_claimed=kinds.get("claimed", 0), transfers_resolved=kinds.get("resolved", 0))
+            scripts_copied=sum(titles[day].values()), by_scenario=pairs,
+            handovers_written=wrote[day], handovers_acknowledged=took[day],
+            transfers_sent=counted.get("sent", 0) + counted.get("resent", 0),
+            transfers_claimed=counted.get("claimed", 0),
+            transfers_resolved=counted.get("resolved", 0))
     return out
+
+
+def _by_day(windows: dict[date, tuple[datetime, datetime]], rows: Sequence[T],
+            moment: Callable[[T], datetime]) -> Iterator[tuple[date, T]]:
+    """Each row with every day whose window holds its moment. A later day's
+    window starts and ends later, so the days holding a moment are the ones
+    just before the first window starting after it (found by bisection)."""
+    days = sorted(windows, key=lambda d: windows[d][0])
+    starts = [windows[d][0] for d in days]
+    for row in rows:
+        at = moment(row)
+        i = bisect_right(starts, at) - 1
+        while i >= 0 and windows[days[i]][1] > at:
+            yield days[i], row
+            i -= 1
 
 
 # ── the day page ───────────────────────────────────────────────────────────
