@@ -376,12 +376,17 @@ class WorkLogScreen(ModeScreen):
 
     # metrics ─────────────────────────────────────────────────────────────
 
-    def action_bump(self, delta: int) -> None:
+    def _metric_to_change(self) -> MetricToday | None:
+        """The highlighted metric, when one is and the page may be changed."""
         metric = self.chosen_metric()
         if metric is None:
             self._warn("wl.pick_metric")
-            return
-        if not self._writable():
+            return None
+        return metric if self._writable() else None
+
+    def action_bump(self, delta: int) -> None:
+        metric = self._metric_to_change()
+        if metric is None:
             return
         from cscterm.services import worklog
 
@@ -389,11 +394,8 @@ class WorkLogScreen(ModeScreen):
         self.do(lambda s, a: worklog.bump(s, a, key, delta, day=day, now=now))
 
     def action_set_value(self) -> None:
-        metric = self.chosen_metric()
+        metric = self._metric_to_change()
         if metric is None:
-            self._warn("wl.pick_metric")
-            return
-        if not self._writable():
             return
         from cscterm.services import worklog
 
